@@ -1,0 +1,5 @@
+"""Estimators users import."""
+
+from ._metalink import MetaLinkClassifier
+
+__all__ = ["MetaLinkClassifier"]

@@ -1,0 +1,25 @@
+"""Data-node encoders: a batch of X to one vector per row."""
+
+from torch import nn
+
+
+class MLPEncoder(nn.Module):
+    """Dense or one-hot-like features (fingerprints, descriptors) to ``hidden`` dimensions.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of X.
+    hidden : int
+        Output width.
+    dropout : float
+        Dropout on the input features, a cheap regulariser for sparse fingerprints.
+    """
+
+    def __init__(self, n_features, hidden, dropout=0.0):
+        super().__init__()
+        self.layers = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_features, hidden), nn.PReLU())
+
+    def forward(self, x):
+        """x: (n, n_features) -> (n, hidden)."""
+        return self.layers(x)

@@ -1,0 +1,96 @@
+"""The knowledge-graph layer of MetaLink: gated messages along known-label edges."""
+
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+
+class LabelEdges(NamedTuple):
+    """Known labels as two incidence matrices, from the sources' point of view of ``dst``.
+
+    ``pos[v, u] = 1`` when the label on edge (u, v) is 1, ``neg[v, u] = 1`` when it is 0.
+    ``inv_degree[v]`` is ``1 / max(1, number of known labels of v)``.
+    """
+
+    pos: torch.Tensor  # sparse (n_dst, n_src)
+    neg: torch.Tensor  # sparse (n_dst, n_src)
+    inv_degree: torch.Tensor  # (n_dst, 1)
+
+
+def label_edges(y):
+    """Both directions of the label graph of ``y``.
+
+    Parameters
+    ----------
+    y : torch.Tensor of shape (n_data, n_tasks)
+        1 / 0 for known labels, NaN for unknown ones.
+
+    Returns
+    -------
+    to_data, to_tasks : LabelEdges
+        Edges pointing into the data nodes (sources are tasks) and into the task nodes
+        (sources are data nodes).
+    """
+    pos = y == 1
+    neg = y == 0
+    return _edges(pos, neg), _edges(pos.T, neg.T)
+
+
+def _edges(pos, neg):
+    degree = (pos.sum(1) + neg.sum(1)).clamp(min=1).to(torch.float32)
+    return LabelEdges(
+        pos.to(torch.float32).to_sparse(),
+        neg.to(torch.float32).to_sparse(),
+        degree.reciprocal().unsqueeze(1),
+    )
+
+
+class GatedLabelConv(nn.Module):
+    r"""One direction of a MetaLink layer (Cao, You, Leskovec, ICLR 2022, eq. 3).
+
+    .. math::
+        h_v' = \frac{1}{|N(v)|} \sum_{u \in N(v)} (A h_u + b_{y_{uv}}) \odot
+               \sigma(G h_u + g_{y_{uv}}) + c + \sigma(S h_v) \odot h_v
+
+    where :math:`y_{uv} \in \{0, 1\}` is the known label on the edge. Because the label is
+    binary, the gated message of a source node takes only two values, so the whole
+    aggregation is two sparse-dense products: ``pos @ M1 + neg @ M0``. On 2 CPU cores that
+    is about ten times faster than a per-edge ``MessagePassing`` (see
+    ``benchmarks/bench_label_conv.py``).
+
+    Parameters
+    ----------
+    dim : int
+        Size of the node states, the same for sources and destinations.
+    """
+
+    def __init__(self, dim):
+        super().__init__()
+        self.dim = dim
+        self.message = nn.Linear(dim, dim)
+        self.gate = nn.Linear(dim, dim)
+        # Row y of each table is the label's contribution: B y and H y with y one-hot.
+        self.label_message = nn.Parameter(torch.empty(2, dim))
+        self.label_gate = nn.Parameter(torch.empty(2, dim))
+        self.self_gate = nn.Linear(dim, dim)
+        self.bias = nn.Parameter(torch.empty(dim))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        for linear in (self.message, self.gate, self.self_gate):
+            linear.reset_parameters()
+        nn.init.normal_(self.label_message, std=self.dim**-0.5)
+        nn.init.normal_(self.label_gate, std=self.dim**-0.5)
+        nn.init.zeros_(self.bias)
+
+    def forward(self, h_src, h_dst, edges):
+        """h_src: (n_src, dim), h_dst: (n_dst, dim), edges: LabelEdges into dst -> (n_dst, dim)."""
+        a, g = self.message(h_src), self.gate(h_src)
+        m1 = (a + self.label_message[1]) * torch.sigmoid(g + self.label_gate[1])
+        m0 = (a + self.label_message[0]) * torch.sigmoid(g + self.label_gate[0])
+        aggregated = (torch.sparse.mm(edges.pos, m1) + torch.sparse.mm(edges.neg, m0)) * edges.inv_degree
+        return aggregated + self.bias + torch.sigmoid(self.self_gate(h_dst)) * h_dst
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}({self.dim})"

@@ -1,0 +1,52 @@
+import torch
+
+from sklearn_metalink.nn import MetaLinkModule, MLPEncoder
+
+nan = float("nan")
+
+
+def make_module():
+    torch.manual_seed(0)
+    return MetaLinkModule(MLPEncoder(6, 16), n_tasks=4, hidden=16, n_layers=2).eval()
+
+
+def episode():
+    gen = torch.Generator().manual_seed(1)
+    x = torch.rand(10, 6, generator=gen)
+    y = torch.randint(0, 2, (10, 4), generator=gen).float()
+    y[:4, 1:] = nan  # query rows: only task 0 visible
+    is_support = torch.arange(10) >= 4
+    return x, y, is_support
+
+
+@torch.no_grad()
+def test_query_rows_do_not_influence_each_other_in_an_episode():
+    module = make_module()
+    x, y, is_support = episode()
+    full = module(x, y, is_support)
+    keep = torch.tensor([0, 2] + list(range(4, 10)))
+    part = module(x[keep], y[keep], is_support[keep])
+    torch.testing.assert_close(part, full[[0, 2]])
+
+
+@torch.no_grad()
+def test_support_labels_change_the_predictions_of_query_rows():
+    module = make_module()
+    x, y, is_support = episode()
+    flipped = y.clone()
+    flipped[4:] = 1 - flipped[4:]
+    assert not torch.allclose(module(x, y, is_support), module(x, flipped, is_support))
+
+
+@torch.no_grad()
+def test_inference_averages_the_stored_support_sets():
+    module = make_module()
+    x, y, is_support = episode()
+    support = [(x[4:7], y[4:7]), (x[7:], y[7:])]
+    module.store_support(support)
+    per_set = [
+        module(torch.cat([x[:4], xs]), torch.cat([y[:4], ys]), torch.arange(4 + len(xs)) >= 4)
+        for xs, ys in support
+    ]
+    expected = torch.stack(per_set).mean(0)
+    torch.testing.assert_close(module(x[:4], y[:4]), expected)

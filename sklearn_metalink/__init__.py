@@ -1,7 +1,15 @@
 """Relational multi-task learning (MetaLink) as scikit-learn estimators."""
 
-from .estimators import MetaLinkClassifier
-
 __version__ = "0.1.0.dev0"
 
 __all__ = ["MetaLinkClassifier", "__version__"]
+
+
+def __getattr__(name):
+    # Lazy, so `sklearn_metalink.chem` or `.datasets` (and joblib workers that unpickle
+    # them) do not pay the seconds it takes to import torch and skorch.
+    if name == "MetaLinkClassifier":
+        from .estimators import MetaLinkClassifier
+
+        return MetaLinkClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,28 @@
+"""SMILES to features: RDKit fingerprints and descriptors, scaffolds and scaffold splits.
+
+Every transformer here takes SMILES strings or RDKit molecules, one per row, and handles a
+SMILES that RDKit rejects according to its ``invalid`` parameter; nothing passes silently.
+"""
+
+from ._descriptors import RDKitDescriptors
+from ._fingerprints import (
+    AtomPairFingerprint,
+    MACCSKeys,
+    MorganFingerprint,
+    TopologicalTorsionFingerprint,
+)
+from ._molecules import InvalidSMILESWarning, to_mols
+from ._scaffold import ScaffoldKFold, ScaffoldSplit, murcko_scaffold
+
+__all__ = [
+    "AtomPairFingerprint",
+    "InvalidSMILESWarning",
+    "MACCSKeys",
+    "MorganFingerprint",
+    "RDKitDescriptors",
+    "ScaffoldKFold",
+    "ScaffoldSplit",
+    "TopologicalTorsionFingerprint",
+    "murcko_scaffold",
+    "to_mols",
+]

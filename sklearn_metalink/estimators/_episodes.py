@@ -1,14 +1,7 @@
 """Training episodes: a query batch with part of its labels visible, plus a support batch."""
 
 import numpy as np
-import scipy.sparse as sp
 import torch
-
-
-def rows_as_tensor(X, rows):
-    """Rows of a dense or scipy-sparse float32 matrix as a dense tensor."""
-    batch = X[rows]
-    return torch.from_numpy(batch.toarray() if sp.issparse(batch) else np.ascontiguousarray(batch))
 
 
 def visibility_mask(Y, visible_ratio, rng):
@@ -33,8 +26,8 @@ class EpisodeCollate:
     otherwise carry the training data into every pickle.
     """
 
-    def __init__(self, X, Y, pool, support_size, visible_ratio, rng, fixed=False):
-        self.X, self.Y, self.pool = X, Y, pool
+    def __init__(self, inputs, X, Y, pool, support_size, visible_ratio, rng, fixed=False):
+        self.inputs, self.X, self.Y, self.pool = inputs, X, Y, pool
         self.support_size = support_size
         self.visible_ratio = visible_ratio
         self.rng = rng
@@ -58,7 +51,7 @@ class EpisodeCollate:
         rows = np.concatenate([query, support])
         y = np.concatenate([np.where(visible, Y, np.nan), self.Y[support]])
         x = {
-            "x": rows_as_tensor(self.X, rows),
+            "x": self.inputs.batch(self.X, rows),
             "y": torch.from_numpy(y.astype(np.float32)),
             "is_support": torch.from_numpy(np.arange(len(rows)) >= len(query)),
         }

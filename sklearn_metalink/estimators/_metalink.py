@@ -15,12 +15,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import assert_all_finite, check_is_fitted, validate_data
+from sklearn.utils.validation import assert_all_finite, check_is_fitted
 
 from ..metrics import masked_roc_auc_score
 from ..nn import MaskedBCEWithLogitsLoss, MetaLinkModule, MLPEncoder
 from ..utils import check_label_matrix
-from ._episodes import EpisodeCollate, rows_as_tensor
+from ._episodes import EpisodeCollate
+from ._inputs import FeatureMatrix
 
 # Probabilities are kept strictly inside (0, 1), like MLPClassifier, so log-loss stays finite.
 _PROBA_EPS = 1e-12
@@ -219,11 +220,11 @@ class MetaLinkClassifier(ClassifierMixin, BaseEstimator):
             )
         return tuple(float(r) for r in ratio)
 
+    def _inputs(self):
+        return FeatureMatrix()
+
     def _validate_X(self, X, reset):
-        X = validate_data(
-            self, X, reset=reset, accept_sparse="csr", dtype=(np.float32, np.float64)
-        )
-        return X.astype(np.float32, copy=False)
+        return self._inputs().validate(self, X, reset=reset)
 
     def _validate_fit_targets(self, y, n_rows):
         if y is None:
@@ -286,9 +287,9 @@ class MetaLinkClassifier(ClassifierMixin, BaseEstimator):
             return np.sort(order), None
         return np.sort(order[n_valid:]), np.sort(order[:n_valid])
 
-    def _build_module(self, n_features):
+    def _build_module(self, X):
         if self.encoder == "mlp":
-            encoder = MLPEncoder(n_features, self.hidden, dropout=self.dropout)
+            encoder = MLPEncoder(self._inputs().width(X), self.hidden, dropout=self.dropout)
         else:
             encoder = copy.deepcopy(self.encoder)
         return MetaLinkModule(
@@ -302,15 +303,15 @@ class MetaLinkClassifier(ClassifierMixin, BaseEstimator):
 
     def _build_net(self, X, Y, train, valid, visible_ratio, rng):
         episode = dict(support_size=self.support_size, visible_ratio=visible_ratio, rng=rng)
-        self._collates = [EpisodeCollate(X, Y, train, **episode)]
+        self._collates = [EpisodeCollate(self._inputs(), X, Y, train, **episode)]
         callbacks = [("cosine", LRScheduler("CosineAnnealingLR", T_max=self.max_epochs))]
         if valid is not None:
-            self._collates.append(EpisodeCollate(X, Y, train, fixed=True, **episode))
+            self._collates.append(EpisodeCollate(self._inputs(), X, Y, train, fixed=True, **episode))
             callbacks.append(
                 ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
             )
         net = NeuralNet(
-            module=self._build_module(X.shape[1]),
+            module=self._build_module(X),
             criterion=MaskedBCEWithLogitsLoss,
             optimizer=torch.optim.Adam,
             optimizer__weight_decay=self.weight_decay,
@@ -338,7 +339,7 @@ class MetaLinkClassifier(ClassifierMixin, BaseEstimator):
         for _ in range(self.n_support_sets):
             rows = np.sort(rng.choice(len(Y), size=size, replace=False))
             yield (
-                rows_as_tensor(X, rows).to(device),
+                self._inputs().batch(X, rows).to(device),
                 torch.from_numpy(Y[rows].astype(np.float32)).to(device),
             )
 
@@ -385,7 +386,7 @@ class MetaLinkClassifier(ClassifierMixin, BaseEstimator):
         for start in range(0, X.shape[0], chunk):
             rows = np.arange(start, min(start + chunk, X.shape[0]))
             batch = {
-                "x": rows_as_tensor(X, rows),
+                "x": self._inputs().batch(X, rows),
                 "y": torch.from_numpy(Y[rows].astype(np.float32)),
             }
             out.append(self.net_.evaluation_step((batch, None), training=False).cpu().numpy())

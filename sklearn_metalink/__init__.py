@@ -2,14 +2,14 @@
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["MetaLinkClassifier", "__version__"]
+__all__ = ["MetaLinkClassifier", "TaskGraphClassifier", "__version__"]
 
 
 def __getattr__(name):
     # Lazy, so `sklearn_metalink.chem` or `.datasets` (and joblib workers that unpickle
     # them) do not pay the seconds it takes to import torch and skorch.
-    if name == "MetaLinkClassifier":
-        from .estimators import MetaLinkClassifier
+    if name in ("MetaLinkClassifier", "TaskGraphClassifier"):
+        from . import estimators
 
-        return MetaLinkClassifier
+        return getattr(estimators, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,6 +11,7 @@ from ._fingerprints import (
     MorganFingerprint,
     TopologicalTorsionFingerprint,
 )
+from ._graphs import MolecularGraphFeaturizer
 from ._molecules import InvalidSMILESWarning, to_mols
 from ._scaffold import ScaffoldKFold, ScaffoldSplit, murcko_scaffold
 
@@ -18,6 +19,7 @@ __all__ = [
     "AtomPairFingerprint",
     "InvalidSMILESWarning",
     "MACCSKeys",
+    "MolecularGraphFeaturizer",
     "MorganFingerprint",
     "RDKitDescriptors",
     "ScaffoldKFold",

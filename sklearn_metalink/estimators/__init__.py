@@ -1,5 +1,6 @@
 """Estimators users import."""
 
 from ._metalink import MetaLinkClassifier
+from ._task_graph import TaskGraphClassifier, plot_task_relations
 
-__all__ = ["MetaLinkClassifier"]
+__all__ = ["MetaLinkClassifier", "TaskGraphClassifier", "plot_task_relations"]

@@ -7,7 +7,11 @@ the boundary), ``width`` and ``batch``.
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import _check_feature_names, validate_data
+from torch_geometric.data import Batch, Data
+
+from ..chem import MolecularGraphFeaturizer
+from ..chem._molecules import check_molecule_column
 
 
 class FeatureMatrix:
@@ -26,3 +30,40 @@ class FeatureMatrix:
         """Rows of X as one dense tensor; sparse X is densified one batch at a time."""
         part = X[rows]
         return torch.from_numpy(part.toarray() if sp.issparse(part) else np.ascontiguousarray(part))
+
+
+class MolecularGraphs:
+    """One molecule per row, as SMILES, RDKit molecules or featurized graphs.
+
+    SMILES and molecules are featurized by
+    :class:`~sklearn_metalink.chem.MolecularGraphFeaturizer` with ``invalid="raise"``, so an
+    invalid SMILES raises with its row; graphs from that transformer in a Pipeline (a 1-D
+    object array of ``torch_geometric.data.Data``) are used as they are.
+    """
+
+    def validate(self, estimator, X, reset):
+        _check_feature_names(estimator, X, reset=reset)
+        column = check_molecule_column(X)
+        if len(column) == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required "
+                f"by {type(estimator).__name__}."
+            )
+        if reset:
+            estimator.n_features_in_ = 1
+        elif estimator.n_features_in_ != 1:
+            raise ValueError(
+                "X holds one molecule per row (encoder='mpnn'), but the model was fitted "
+                f"with {estimator.n_features_in_} features"
+            )
+        if all(isinstance(entry, Data) for entry in column):
+            return column
+        return MolecularGraphFeaturizer(invalid="raise").fit_transform(column)
+
+    def width(self, X):
+        """(atom_features, bond_features) of the graphs."""
+        return X[0].num_node_features, X[0].num_edge_features
+
+    def batch(self, X, rows):
+        """Graphs of the rows as one ``Batch``; ``len()`` of it is the number of graphs."""
+        return Batch.from_data_list(list(X[rows]))

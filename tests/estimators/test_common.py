@@ -2,10 +2,14 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_metalink import MetaLinkClassifier
+from sklearn_metalink import MetaLinkClassifier, TaskGraphClassifier
 
 # Small and quick, but the real model: the checks fit it dozens of times.
-ESTIMATORS = [MetaLinkClassifier(hidden=16, max_epochs=20, random_state=0)]
+ESTIMATORS = [
+    MetaLinkClassifier(hidden=16, max_epochs=20, random_state=0),
+    TaskGraphClassifier(graph="complete", hidden=16, task_hidden=8, max_epochs=20, random_state=0),
+    TaskGraphClassifier(graph="star", hidden=16, task_hidden=8, max_epochs=20, random_state=0),
+]
 
 EXPECTED_FAILED_CHECKS = {}
 

@@ -1,0 +1,274 @@
+"""The estimator plumbing shared by the relational classifiers of the package.
+
+A relational classifier maps X and the known labels of a row (NaN = unknown) to a logit per
+task, through a torch module trained by a skorch ``NeuralNet`` with random label masking.
+This base validates X, Y and the context, splits off rows for early stopping, runs the fit
+under a forked torch random state, and predicts in chunks. A subclass supplies:
+
+* ``_inputs()``: the input kind of X (see ``_inputs.py``);
+* ``_build_module(X)``: the torch module, called as ``module(x=..., y=...)`` at inference;
+* ``_collate(X, Y, pool, visible_ratio, rng, fixed)``: the skorch ``collate_fn`` of a
+  training (``fixed=False``) or validation (``fixed=True``) batch, with a ``release()``;
+* optionally ``_criterion(Y)`` and ``_after_training(X, Y, rng)``.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+import torch
+from scipy.special import expit
+from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping, LRScheduler
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import assert_all_finite, check_is_fitted
+
+from ..metrics import masked_roc_auc_score
+from ..nn import MaskedBCEWithLogitsLoss
+from ..utils import check_label_matrix
+
+# Probabilities are kept strictly inside (0, 1), like MLPClassifier, so log-loss stays finite.
+_PROBA_EPS = 1e-12
+
+
+class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
+    """Fit, predict and score for a skorch-trained relational multi-task classifier.
+
+    Subclasses define ``__init__`` (with at least ``visible_ratio``, ``batch_size``,
+    ``max_epochs``, ``lr``, ``weight_decay``, ``validation_fraction``, ``patience``,
+    ``callbacks``, ``verbose``, ``device``, ``random_state``), ``_parameter_constraints`` and
+    the hooks listed in the module docstring.
+    """
+
+    _optimizer = torch.optim.Adam
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit on features X and a partially known label matrix y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
+            0/1 for known labels, NaN for unknown. 1-D y with two classes of any type
+            makes an ordinary binary classifier.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        visible_ratio = self._check_visible_ratio()
+        X = self._validate_X(X, reset=True)
+        Y = self._validate_fit_targets(y, n_rows=X.shape[0])
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        train, valid = self._split_rows(len(Y), rng)
+
+        # Torch's global generator drives weight init, dropout and batch shuffling: fork it
+        # so fitting is reproducible without changing the caller's torch random state.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.net_ = self._build_net(X, Y, train, valid, visible_ratio, rng)
+            self.net_.fit(train, None)
+            self._release_training_data()
+            self._after_training(X, Y, rng)
+        return self
+
+    def _check_visible_ratio(self):
+        ratio = self.visible_ratio
+        if isinstance(ratio, numbers.Real):
+            return float(ratio)
+        if len(ratio) != 2 or not all(0 <= r <= 1 for r in ratio) or ratio[0] > ratio[1]:
+            raise ValueError(
+                "visible_ratio must be a float in [0, 1] or a pair (low, high) with "
+                f"0 <= low <= high <= 1, got {ratio!r}"
+            )
+        return tuple(float(r) for r in ratio)
+
+    def _validate_X(self, X, reset):
+        return self._inputs().validate(self, X, reset=reset)
+
+    def _validate_fit_targets(self, y, n_rows):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None"
+            )
+        columns = getattr(y, "columns", None)
+        y = np.asarray(y)
+        self._single_output = y.ndim == 1
+        if self._single_output:
+            y = self._encode_binary_target(y)
+        Y = check_label_matrix(y, name="y", n_rows=n_rows).reshape(n_rows, -1)
+        if not self._single_output:
+            self.classes_ = [np.array([0, 1])] * Y.shape[1]
+            self._y_dtype = y.dtype if y.dtype.kind in "biuf" else np.float64
+        self.n_tasks_ = Y.shape[1]
+        self.task_names_ = (
+            np.asarray(columns, dtype=object)
+            if columns is not None
+            else np.array([f"task_{t}" for t in range(self.n_tasks_)], dtype=object)
+        )
+        self._warn_unlabelled_tasks(Y)
+        return Y
+
+    def _encode_binary_target(self, y):
+        if y.dtype.kind == "f":
+            assert_all_finite(y, allow_nan=True, input_name="y")
+        if y.dtype.kind == "f" and np.isin(y[~np.isnan(y)], (0, 1)).all():
+            encoded, self.classes_ = y, np.array([0, 1])  # 0/1, NaN = unknown, as in 2-D y
+        else:
+            check_classification_targets(y)
+            self.classes_, encoded = np.unique(y, return_inverse=True)
+        n_classes = len(np.unique(encoded[~np.isnan(encoded)]))
+        if n_classes != 2:
+            raise ValueError(
+                "Only binary classification is supported for 1-D y, and it needs samples of "
+                f"2 classes; got {n_classes} class(es). For several tasks pass a 2-D y of "
+                "0/1/NaN."
+            )
+        return encoded.astype(np.float64)
+
+    def _warn_unlabelled_tasks(self, Y):
+        observed = ~np.isnan(Y)
+        empty = np.flatnonzero(~observed.any(axis=0))
+        # Their column gets the pooled positive rate of all known labels.
+        self._task_prior = np.full(Y.shape[1], np.nan)
+        if len(empty):
+            self._task_prior[empty] = np.nanmean(Y)
+            warnings.warn(
+                f"Y has no known label for task(s) {list(self.task_names_[empty][:10])}; "
+                "they are predicted with the overall positive rate",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    def _split_rows(self, n_rows, rng):
+        order = rng.permutation(n_rows)
+        n_valid = 0 if self.validation_fraction is None else int(self.validation_fraction * n_rows)
+        if n_valid == 0 or n_valid == n_rows:
+            return np.sort(order), None
+        return np.sort(order[n_valid:]), np.sort(order[:n_valid])
+
+    def _criterion(self, Y):
+        return MaskedBCEWithLogitsLoss()
+
+    def _build_net(self, X, Y, train, valid, visible_ratio, rng):
+        episode = dict(visible_ratio=visible_ratio, rng=rng)
+        self._collates = [self._collate(X, Y, train, fixed=False, **episode)]
+        callbacks = [("cosine", LRScheduler("CosineAnnealingLR", T_max=self.max_epochs))]
+        if valid is not None:
+            self._collates.append(self._collate(X, Y, train, fixed=True, **episode))
+            callbacks.append(
+                ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
+            )
+        return NeuralNet(
+            module=self._build_module(X),
+            criterion=self._criterion(Y[train]),
+            optimizer=self._optimizer,
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train__shuffle=True,
+            iterator_train__collate_fn=self._collates[0],
+            iterator_valid__collate_fn=self._collates[-1],
+            train_split=None if valid is None else predefined_split(Dataset(valid, None)),
+            callbacks=callbacks + list(self.callbacks or []),
+            verbose=self.verbose,
+            device=self.device,
+        )
+
+    def _release_training_data(self):
+        for collate in self._collates:
+            collate.release()
+        del self._collates
+
+    def _after_training(self, X, Y, rng):
+        """Store what inference needs beyond the trained weights; nothing by default."""
+
+    def predict_proba(self, X, Y=None):
+        """Probability that each label is 1, using the known labels in Y as context.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Y : array-like of shape (n_samples, n_tasks), optional
+            Labels already known for these rows (NaN = unknown), same columns as in fit.
+            They change the predictions of the *other* tasks of the row.
+
+        Returns
+        -------
+        P : ndarray of shape (n_samples, n_tasks), or (n_samples, 2) for 1-D y
+            Strictly inside (0, 1).
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        Y = self._validate_context(Y, n_rows=X.shape[0])
+        P = np.clip(expit(self._logits(X, Y)), _PROBA_EPS, 1 - _PROBA_EPS)
+        unlabelled = ~np.isnan(self._task_prior)
+        P[:, unlabelled] = self._task_prior[unlabelled]
+        if self._single_output:
+            return np.column_stack([1 - P[:, 0], P[:, 0]])
+        return P
+
+    def _validate_context(self, Y, n_rows):
+        if Y is None:
+            return np.full((n_rows, self.n_tasks_), np.nan)
+        columns = getattr(Y, "columns", None)
+        if columns is not None and list(columns) != list(self.task_names_):
+            raise ValueError(
+                "Y's columns must be the tasks seen in fit, in the same order: expected "
+                f"{list(self.task_names_)[:10]}, got {list(columns)[:10]}"
+            )
+        Y = check_label_matrix(Y, n_rows=n_rows, n_tasks=self.n_tasks_, allow_all_unknown=True)
+        return Y.reshape(n_rows, self.n_tasks_)
+
+    def _batches(self, X, Y, chunk):
+        """Rows of X and Y as module inputs ``{"x", "y"}``, ``chunk`` rows at a time."""
+        for start in range(0, X.shape[0], chunk):
+            rows = np.arange(start, min(start + chunk, X.shape[0]))
+            yield {
+                "x": self._inputs().batch(X, rows),
+                "y": torch.from_numpy(Y[rows].astype(np.float32)),
+            }
+
+    def _logits(self, X, Y):
+        out = [
+            self.net_.evaluation_step((batch, None), training=False).cpu().numpy()
+            for batch in self._batches(X, Y, chunk=max(self.batch_size, 1024))
+        ]
+        return np.concatenate(out).astype(np.float64) if out else np.empty((0, self.n_tasks_))
+
+    def predict(self, X, Y=None):
+        """Labels thresholded at 0.5: (n_samples, n_tasks) of 0/1, or classes for 1-D y."""
+        P = self.predict_proba(X, Y=Y)
+        if self._single_output:
+            return self.classes_[(P[:, 1] > 0.5).astype(int)]
+        return (P > 0.5).astype(self._y_dtype)
+
+    def score(self, X, y, sample_weight=None):
+        """Macro ROC-AUC over tasks with both classes among the known labels of y.
+
+        Predictions use no context (every label of y is a target); to score with context,
+        hide part of the labels and call :func:`~sklearn_metalink.metrics.masked_roc_auc_score`
+        on ``predict_proba(X, Y=visible)``.
+        """
+        P = self.predict_proba(X)
+        if self._single_output:
+            y = (np.asarray(y).reshape(-1) == self.classes_[1]).astype(float)
+            P = P[:, 1]
+        return masked_roc_auc_score(y, P, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = True
+        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_label = True
+        return tags

@@ -255,8 +255,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         """Macro ROC-AUC over tasks with both classes among the known labels of y.
 
         Predictions use no context (every label of y is a target); to score with context,
-        hide part of the labels and call :func:`~sklearn_metalink.metrics.masked_roc_auc_score`
-        on ``predict_proba(X, Y=visible)``.
+        use the relational scorers of :mod:`sklearn_metalink.model_selection`.
         """
         P = self.predict_proba(X)
         if self._single_output:

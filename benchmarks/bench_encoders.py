@@ -9,6 +9,9 @@ known entries. Molecules are featurized once per data set, outside the fit times
     python benchmarks/bench_encoders.py                  # Tox21 and SIDER, seeds 0 1 2
     python benchmarks/bench_encoders.py --seeds 0
 
+Records of an existing output JSON that a run does not redo (other seeds or data sets) are
+kept, so seeds can be added one run at a time.
+
 Writes ``benchmarks/results/encoders.json`` and ``encoders.png``.
 """
 
@@ -22,6 +25,7 @@ import numpy as np
 import sklearn
 import torch
 
+from common import hide_labels, merge, previous_results
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MolecularGraphFeaturizer, MorganFingerprint, ScaffoldSplit
 from sklearn_metalink.datasets import load_sider, load_tox21
@@ -39,12 +43,6 @@ ENCODERS = {
     "mpnn": (MolecularGraphFeaturizer(invalid="partial"), dict(encoder="mpnn")),
 }
 VISIBLE_RATIO = 0.5
-
-
-def hide_labels(Y, r, seed):
-    """Show each known entry with probability r; the rest are the targets."""
-    visible = ~np.isnan(Y) & (np.random.RandomState(seed).rand(*Y.shape) < r)
-    return np.where(visible, Y, np.nan), np.where(visible, np.nan, Y)
 
 
 def featurize(smiles):
@@ -136,9 +134,11 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    records = run(args.datasets, args.seeds)
-    summary = summarize(records)
     out = Path(args.out)
+    records = merge(previous_results(out.with_suffix(".json")).get("records", []),
+                    run(args.datasets, args.seeds),
+                    key=lambda rec: (rec["dataset"], rec["encoder"], rec["seed"]))
+    summary = summarize(records)
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = dict(
         protocol="balanced scaffold split 80/10/10 (fit on train+valid), each known test "
@@ -150,7 +150,7 @@ def main():
     out.with_suffix(".json").write_text(
         json.dumps(dict(meta=meta, summary=summary, records=records), indent=1)
     )
-    plot(summary, args.datasets, out.with_suffix(".png"))
+    plot(summary, list(dict.fromkeys(rec["dataset"] for rec in records)), out.with_suffix(".png"))
     for key, s in summary.items():
         print(f"{key:14s} {s['roc_auc_mean']:.3f} ± {s['roc_auc_std']:.3f}  "
               f"fit {s['fit_seconds_mean']:.0f}s ({s['seconds_per_epoch_mean']:.1f}s/epoch)")

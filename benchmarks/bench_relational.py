@@ -23,6 +23,7 @@ import sklearn
 import torch
 
 from baselines import RandomForestPerTask, RandomForestWithLabels
+from common import hide_labels
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MorganFingerprint, ScaffoldSplit
 from sklearn_metalink.datasets import load_sider, load_tox21, load_toxcast
@@ -41,12 +42,6 @@ MODELS = {
     "RandomForestWithLabels": lambda seed: RandomForestWithLabels(random_state=seed),
 }
 RATIOS = (0.0, 0.5)
-
-
-def hide_labels(Y, r, seed):
-    """Show each known entry with probability r; the rest are the targets."""
-    visible = ~np.isnan(Y) & (np.random.RandomState(seed).rand(*Y.shape) < r)
-    return np.where(visible, Y, np.nan), np.where(visible, np.nan, Y)
 
 
 def run(datasets, seeds, models):

@@ -12,7 +12,10 @@ peak memory is its own: the growth of the resident set during ``fit``. ``--worke
 run side by side in the accuracy part; the cost part always runs one at a time.
 
     python benchmarks/bench_task_graph.py                       # all data sets, seed 0
-    python benchmarks/bench_task_graph.py --datasets tox21 --no-cost
+    python benchmarks/bench_task_graph.py --datasets tox21 --parts accuracy
+
+Records of an existing output JSON that a run does not redo (other data sets, models or
+parts) are kept, so a part can be rerun alone.
 
 Writes ``benchmarks/results/task_graph.json``, ``task_graph.png`` (accuracy, fit time,
 cost against T) and ``task_graph_relations.png`` (``task_relations_`` on Tox21).
@@ -31,7 +34,8 @@ import sklearn
 import torch
 
 from baselines import RandomForestPerTask, RandomForestWithLabels
-from bench_relational import LOADERS, RATIOS, hide_labels
+from bench_relational import LOADERS, RATIOS
+from common import hide_labels, merge, previous_results
 from sklearn_metalink import MetaLinkClassifier, TaskGraphClassifier
 from sklearn_metalink.chem import MorganFingerprint, ScaffoldSplit
 from sklearn_metalink.metrics import masked_roc_auc_score
@@ -183,7 +187,7 @@ def plot(summary, cost, datasets, models, path):
     ax_time.set_yscale("log")
     ax_time.set_ylabel("fit time (s), one thread")
     for model in sorted({rec["model"] for rec in cost}):
-        recs = [rec for rec in cost if rec["model"] == model]
+        recs = sorted((rec for rec in cost if rec["model"] == model), key=lambda rec: rec["n_tasks"])
         tasks = [rec["n_tasks"] for rec in recs]
         ax_cost.plot(tasks, [rec["fit_seconds"] / rec["epochs"] for rec in recs], "o-", label=model)
         ax_mem.plot(tasks, [rec["peak_mb"] for rec in recs], "o-", label=model)
@@ -228,28 +232,39 @@ def main():
     parser.add_argument("--models", nargs="+", default=MODELS, choices=MODELS)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cost-epochs", type=int, default=1)
-    parser.add_argument("--no-cost", dest="cost", action="store_false")
+    parser.add_argument("--parts", nargs="+", default=["accuracy", "cost"],
+                        choices=["accuracy", "cost"])
     parser.add_argument("--out", default=str(HERE / "results" / "task_graph"))
     args = parser.parse_args()
 
-    records, relations = run_accuracy(args.datasets, args.seeds, args.models, args.workers)
-    cost = run_cost(list(NEURAL), args.cost_epochs) if args.cost else []
-    summary = summarize(records)
+    records, relations, cost = [], {}, []
+    if "accuracy" in args.parts:
+        records, relations = run_accuracy(args.datasets, args.seeds, args.models, args.workers)
+    if "cost" in args.parts:
+        cost = run_cost(list(NEURAL), args.cost_epochs)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    previous = previous_results(out.with_suffix(".json"))
+    records = merge(previous.get("records", []), records,
+                    key=lambda rec: (rec["dataset"], rec["model"], rec["seed"], rec["r"]))
+    cost = merge(previous.get("cost", []), cost, key=lambda rec: (rec["model"], rec["n_tasks"]))
+    summary = summarize(records)
+    datasets = list(dict.fromkeys(rec["dataset"] for rec in records))
+    models = [model for model in MODELS if any(rec["model"] == model for rec in records)]
     meta = dict(
         protocol="balanced scaffold split 80/10/10 (fit on train+valid), ECFP4-2048, "
         "each known test label visible with probability r, macro ROC-AUC on hidden entries; "
         f"ToxCast budget {TOXCAST_BUDGET}; one torch thread and one forest job per fit; "
         f"{args.workers} fits at a time (accuracy), one at a time (cost); peak_mb = growth "
-        "of the resident set during fit",
+        f"of the resident set during fit; cost: {args.cost_epochs} epoch(s) without "
+        "validation, fit_seconds includes computing task_relations_",
         torch=torch.__version__, sklearn=sklearn.__version__, python=platform.python_version(),
         cpus=multiprocessing.cpu_count(), date=time.strftime("%Y-%m-%d"),
     )
     out.with_suffix(".json").write_text(
         json.dumps(dict(meta=meta, summary=summary, records=records, cost=cost), indent=1)
     )
-    plot(summary, cost, args.datasets, args.models, out.with_suffix(".png"))
+    plot(summary, cost, datasets, models, out.with_suffix(".png"))
     if relations:
         plot_relations(relations, out.parent / f"{out.name}_relations.png")
     for key, s in summary.items():

@@ -13,8 +13,9 @@ from ._base import _RelationalNetClassifier
 from ._episodes import visibility_mask
 from ._inputs import FeatureMatrix
 
-# Rows per forward pass when averaging the relations: (rows, T, T) floats per round.
-_RELATION_CHUNK = 64
+# Floats in one (rows, T, T) relation tensor when averaging the relations after fit: 16 MB
+# keeps that pass below the memory of a training step (at T=617, 64 rows took 590 MB).
+_RELATION_FLOATS = 1 << 22
 
 
 class LabelMaskingCollate:
@@ -95,7 +96,8 @@ class TaskGraphClassifier(_RelationalNetClassifier):
         are the targets. A range ``(low, high)`` draws it per row.
     pos_weight : "balanced", array-like of shape (n_tasks,) or None, default=None
         Weight of the positive labels of each task in the loss, for imbalanced assays.
-        "balanced" uses negatives / positives among the known training labels of the task.
+        "balanced" uses negatives / positives among the known training labels of the task
+        (1 for a task without both classes).
     encoder : "mlp" or torch.nn.Module, default="mlp"
         Maps a batch of X (float tensor ``(n, n_features)``) to ``(n, hidden)``. "mlp" is
         one dense layer with PReLU; a module is deep-copied at fit.
@@ -260,7 +262,8 @@ class TaskGraphClassifier(_RelationalNetClassifier):
             return super()._criterion(Y)
         if isinstance(self.pos_weight, str):
             positives, negatives = np.nansum(Y, axis=0), np.sum(Y == 0, axis=0)
-            weight = np.where(positives > 0, negatives / np.maximum(positives, 1), 1.0)
+            both = (positives > 0) & (negatives > 0)
+            weight = np.where(both, negatives / np.maximum(positives, 1), 1.0)
         else:
             weight = np.asarray(self.pos_weight, dtype=np.float64)
             if weight.shape != (self.n_tasks_,) or not np.all(np.isfinite(weight) & (weight > 0)):
@@ -274,7 +277,8 @@ class TaskGraphClassifier(_RelationalNetClassifier):
         context = np.where(visibility_mask(Y, self._check_visible_ratio(), rng), Y, np.nan)
         module = self.net_.module_.eval()
         total = np.zeros((self.n_tasks_, self.n_tasks_))
-        for batch in self._batches(X, context, chunk=_RELATION_CHUNK):
+        chunk = max(1, _RELATION_FLOATS // self.n_tasks_**2)
+        for batch in self._batches(X, context, chunk=chunk):
             batch = {key: value.to(self.net_.device) for key, value in batch.items()}
             total += module.task_relations(**batch).sum(0).cpu().numpy()
         self.task_relations_ = total / len(Y)

@@ -76,6 +76,9 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             self.net_ = self._build_net(X, Y, train, valid, visible_ratio, rng)
             self.net_.fit(train, None)
             self._release_training_data()
+            # Without a validation split the last step left the module in training mode
+            # (dropout on); what _after_training stores must not depend on dropout draws.
+            self.net_.module_.eval()
             self._after_training(X, Y, rng)
         return self
 

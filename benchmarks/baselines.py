@@ -1,40 +1,40 @@
 """Baselines the benchmarks compare MetaLinkClassifier against, on the same splits.
 
-Both follow the ``fit(X, Y)`` / ``predict_proba(X, Y=None)`` contract so the benchmark
-scores them exactly as it scores MetaLink.
+All follow the ``fit(X, Y)`` / ``predict_proba(X, Y=None)`` contract (Y: NaN = unknown)
+so the benchmarks score them exactly as they score MetaLink.
 """
 
 import numpy as np
+import torch
+from skorch import NeuralNet
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+from torch import nn
+
+from sklearn_metalink.nn import MaskedBCEWithLogitsLoss
 
 
-class _PerTaskForest:
-    def __init__(self, n_estimators=100, n_jobs=-1, random_state=0):
-        self.n_estimators = n_estimators
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+class _PerTask:
+    """One binary model per column, on the rows where that column is known; a column with
+    a single class predicts its rate."""
 
-    def _forest(self, task):
-        return RandomForestClassifier(
-            n_estimators=self.n_estimators,
-            n_jobs=self.n_jobs,
-            random_state=self.random_state + task,
-            min_samples_leaf=1,
-        )
+    def _model(self, task, n_rows):
+        raise NotImplementedError
 
     def _features(self, X, Y, task):
         return X
 
     def fit(self, X, Y):
-        self.forests_ = []
+        self.models_ = []
         for task in range(Y.shape[1]):
             rows = np.flatnonzero(~np.isnan(Y[:, task]))
             y = Y[rows, task]
             if len(np.unique(y)) < 2:
-                self.forests_.append(float(y.mean()) if len(y) else 0.5)
+                self.models_.append(float(y.mean()) if len(y) else 0.5)
                 continue
             features = self._features(X[rows], self._training_context(Y[rows], task), task)
-            self.forests_.append(self._forest(task).fit(features, y))
+            self.models_.append(self._model(task, len(rows)).fit(features, y))
         return self
 
     def _training_context(self, Y, task):
@@ -42,14 +42,29 @@ class _PerTaskForest:
 
     def predict_proba(self, X, Y=None):
         if Y is None:
-            Y = np.full((X.shape[0], len(self.forests_)), np.nan)
+            Y = np.full((X.shape[0], len(self.models_)), np.nan)
         P = np.empty(Y.shape)
-        for task, forest in enumerate(self.forests_):
-            if isinstance(forest, float):
-                P[:, task] = forest
+        for task, model in enumerate(self.models_):
+            if isinstance(model, float):
+                P[:, task] = model
             else:
-                P[:, task] = forest.predict_proba(self._features(X, Y, task))[:, 1]
+                P[:, task] = model.predict_proba(self._features(X, Y, task))[:, 1]
         return P
+
+
+class _PerTaskForest(_PerTask):
+    def __init__(self, n_estimators=100, n_jobs=-1, random_state=0):
+        self.n_estimators = n_estimators
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _model(self, task, n_rows):
+        return RandomForestClassifier(
+            n_estimators=self.n_estimators,
+            n_jobs=self.n_jobs,
+            random_state=self.random_state + task,
+            min_samples_leaf=1,
+        )
 
 
 class RandomForestPerTask(_PerTaskForest):
@@ -72,3 +87,67 @@ class RandomForestWithLabels(_PerTaskForest):
     def _features(self, X, Y, task):
         other = np.delete(Y, task, axis=1)
         return np.hstack([X, other == 1, other == 0]).astype(np.float32)
+
+
+class TanimotoNearestNeighbors(_PerTask):
+    """k nearest neighbours per task by Tanimoto (Jaccard) distance on binary fingerprints,
+    weighted by inverse distance."""
+
+    def __init__(self, n_neighbors=5):
+        self.n_neighbors = n_neighbors
+
+    def _model(self, task, n_rows):
+        return KNeighborsClassifier(
+            n_neighbors=min(self.n_neighbors, n_rows), metric="jaccard", weights="distance"
+        )
+
+    def _features(self, X, Y, task):
+        return X.astype(bool)
+
+
+class LogisticPerTask(_PerTask):
+    """Logistic regression per task (on a frozen embedding in the meta benchmark)."""
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def _model(self, task, n_rows):
+        return LogisticRegression(C=self.C, max_iter=1000)
+
+
+class MultiTaskMLPEmbedding:
+    """A multi-task MLP trained on the known labels of Y (masked BCE); ``transform`` gives
+    its last hidden layer, a learned molecular embedding to reuse for new tasks."""
+
+    def __init__(self, hidden=(512, 256), dropout=0.2, max_epochs=30, random_state=0):
+        self.hidden = hidden
+        self.dropout = dropout
+        self.max_epochs = max_epochs
+        self.random_state = random_state
+
+    def fit(self, X, Y):
+        torch.manual_seed(self.random_state)
+        layers, width = [], X.shape[1]
+        for size in self.hidden:
+            layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(self.dropout)]
+            width = size
+        self.body_ = nn.Sequential(*layers)
+        self.net_ = NeuralNet(
+            nn.Sequential(self.body_, nn.Linear(width, Y.shape[1])),
+            criterion=MaskedBCEWithLogitsLoss,
+            optimizer=torch.optim.Adam,
+            optimizer__weight_decay=1e-5,
+            lr=1e-3,
+            batch_size=128,
+            max_epochs=self.max_epochs,
+            iterator_train__shuffle=True,
+            train_split=None,
+            verbose=0,
+        )
+        self.net_.fit(X.astype(np.float32), Y.astype(np.float32))
+        return self
+
+    @torch.no_grad()
+    def transform(self, X):
+        self.body_.eval()
+        return self.body_(torch.from_numpy(X.astype(np.float32))).numpy()

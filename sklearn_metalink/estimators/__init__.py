@@ -1,6 +1,6 @@
 """Estimators users import."""
 
-from ._metalink import MetaLinkClassifier
+from ._metalink import MetaLinkClassifier, with_support
 from ._task_graph import TaskGraphClassifier, plot_task_relations
 
-__all__ = ["MetaLinkClassifier", "TaskGraphClassifier", "plot_task_relations"]
+__all__ = ["MetaLinkClassifier", "TaskGraphClassifier", "plot_task_relations", "with_support"]

@@ -3,6 +3,9 @@
 import numpy as np
 import torch
 
+# Fewest support labels a simulated new task keeps in a training episode.
+_MIN_SHOTS = 8
+
 
 def visibility_mask(Y, visible_ratio, rng):
     """Which known entries of Y are shown as context: each with a per-row probability r.
@@ -22,16 +25,25 @@ class EpisodeCollate:
     ``fixed=True`` (validation) the visible labels and the support are drawn once, so the
     validation loss is comparable across epochs.
 
+    With ``few_shot_tasks = p > 0`` (training only), each task plays a new task in a step
+    with probability p: the support keeps only k of its known labels (k log-uniform between
+    ``_MIN_SHOTS`` and the support size), its labels are swapped with probability 1/2, and
+    they leave the label features of every row, as for a column unseen in training (the
+    episode then carries ``y_features``).
+
     Call ``release()`` after training: the collate is stored in the skorch net and would
     otherwise carry the training data into every pickle.
     """
 
-    def __init__(self, inputs, X, Y, pool, support_size, visible_ratio, rng, fixed=False):
+    def __init__(
+        self, inputs, X, Y, pool, support_size, visible_ratio, rng, fixed=False, few_shot_tasks=0.0
+    ):
         self.inputs, self.X, self.Y, self.pool = inputs, X, Y, pool
         self.support_size = support_size
         self.visible_ratio = visible_ratio
         self.rng = rng
         self.fixed = fixed
+        self.few_shot_tasks = 0.0 if fixed else few_shot_tasks
         if fixed:
             self.visible = visibility_mask(Y, visible_ratio, rng)
             self.support = self._draw_support(np.empty(0, dtype=np.intp))
@@ -49,13 +61,33 @@ class EpisodeCollate:
         else:
             visible, support = visibility_mask(Y, self.visible_ratio, self.rng), self._draw_support(query)
         rows = np.concatenate([query, support])
-        y = np.concatenate([np.where(visible, Y, np.nan), self.Y[support]])
-        x = {
-            "x": self.inputs.batch(self.X, rows),
-            "y": torch.from_numpy(y.astype(np.float32)),
-            "is_support": torch.from_numpy(np.arange(len(rows)) >= len(query)),
-        }
+        y_support = self.Y[support]
+        x = {"x": self.inputs.batch(self.X, rows)}
+        new = np.zeros(Y.shape[1], dtype=bool)
+        if self.few_shot_tasks > 0:
+            new = self.rng.random(Y.shape[1]) < self.few_shot_tasks
+            Y, y_support = self._as_new_tasks(Y, y_support, new)
+        y = np.concatenate([np.where(visible, Y, np.nan), y_support])
+        x["y"] = torch.from_numpy(y.astype(np.float32))
+        if new.any():
+            x["y_features"] = torch.from_numpy(np.where(new, np.nan, y).astype(np.float32))
+        x["is_support"] = torch.from_numpy(np.arange(len(rows)) >= len(query))
         return x, torch.from_numpy(np.where(visible, np.nan, Y).astype(np.float32))
+
+    def _as_new_tasks(self, Y, y_support, new):
+        """Columns that play new tasks: k random known support labels each, and with
+        probability 1/2 the labels swapped (in the support, the context and the targets),
+        so that a task vector must follow its support's labels."""
+        flip = new & (self.rng.random(len(new)) < 0.5)
+        Y, y_support = Y.copy(), y_support.copy()
+        Y[:, flip], y_support[:, flip] = 1 - Y[:, flip], 1 - y_support[:, flip]
+        high = max(_MIN_SHOTS, len(y_support))
+        for task in np.flatnonzero(new):
+            known = np.flatnonzero(~np.isnan(y_support[:, task]))
+            k = int(np.exp(self.rng.uniform(np.log(_MIN_SHOTS), np.log(high))))
+            if len(known) > k:
+                y_support[self.rng.choice(known, len(known) - k, replace=False), task] = np.nan
+        return Y, y_support
 
     def release(self):
         self.X = self.Y = self.pool = self.visible = self.support = None

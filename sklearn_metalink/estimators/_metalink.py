@@ -5,7 +5,9 @@ import numbers
 
 import numpy as np
 import torch
+from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ..nn import MetaLinkModule, MLPEncoder, MPNNEncoder
 from ._base import _RelationalNetClassifier
@@ -44,6 +46,16 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         beat the range (0, 1) both with no context and with half the labels known.
     support_size : int, default=128
         Rows in each support batch (training) and in each stored support set.
+    task_nodes : {"learned", "shared"}, default="learned"
+        "learned": each task node starts from its own learned vector. "shared" (the
+        paper's meta mode): all start from one shared vector and share one bias, so a task
+        vector comes only from the labels of the support; required by
+        :meth:`with_support` to predict tasks not seen in fit.
+    few_shot_tasks : float in [0, 1), default=0.0
+        Per training step, the probability that a task plays a new task: the support keeps
+        only a few (8 to ``support_size``) of its labels and its labels leave the label
+        features, as for a task added by :meth:`with_support`. Useful with
+        ``task_nodes="shared"``.
     n_support_sets : int, default=1
         Fixed support sets kept for inference; their logits are averaged. The task states
         are means over the support, so random sets of 128 rows give nearly the same
@@ -112,6 +124,8 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "visible_ratio": [Interval(numbers.Real, 0, 1, closed="both"), tuple, list],
         "support_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "task_nodes": [StrOptions({"learned", "shared"})],
+        "few_shot_tasks": [Interval(numbers.Real, 0, 1, closed="left")],
         "n_support_sets": [Interval(numbers.Integral, 1, None, closed="left")],
         "encoder": [StrOptions({"mlp", "mpnn"}), torch.nn.Module],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -135,6 +149,8 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         dropout=0.1,
         visible_ratio=0.5,
         support_size=128,
+        task_nodes="learned",
+        few_shot_tasks=0.0,
         n_support_sets=1,
         encoder="mlp",
         batch_size=128,
@@ -154,6 +170,8 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         self.dropout = dropout
         self.visible_ratio = visible_ratio
         self.support_size = support_size
+        self.task_nodes = task_nodes
+        self.few_shot_tasks = few_shot_tasks
         self.n_support_sets = n_support_sets
         self.encoder = encoder
         self.batch_size = batch_size
@@ -166,6 +184,73 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         self.verbose = verbose
         self.device = device
         self.random_state = random_state
+
+    def with_support(self, X, Y, *, training_tasks=False):
+        """A copy of this fitted classifier that predicts the tasks of a support set.
+
+        No gradient step: the support's labelled rows build the task vectors by message
+        passing, as the training support did for the training tasks. Needs
+        ``task_nodes="shared"`` at fit, so that a task node owes nothing to training.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_support, n_features)
+            Support rows, in the input format of fit.
+        Y : array-like or DataFrame of shape (n_support, n_columns) or (n_support,)
+            Their labels (NaN = unknown) on the tasks to predict, which need not have been
+            seen in fit. A 1-D Y makes a binary classifier for one new task.
+        training_tasks : bool, default=False
+            Whether the first ``n_tasks_`` columns of Y are the training tasks, in fit
+            order (followed by the new ones). They keep their trained task vectors and
+            their known labels, in the support and in a query's context, also enter the
+            label features, as in fit.
+
+        Returns
+        -------
+        MetaLinkClassifier
+            Fitted, with ``task_names_``, ``n_tasks_`` and ``classes_`` of Y's columns;
+            ``predict_proba(X, Y=context)`` takes context on those columns. Its stored
+            task states come from this support; refitting it trains afresh.
+        """
+        check_is_fitted(self)
+        if self.task_nodes != "shared":
+            raise ValueError(
+                "with_support needs task nodes built from labels only: fit with "
+                f"task_nodes='shared' (this model has task_nodes={self.task_nodes!r})"
+            )
+        X = self._validate_X(X, reset=False)
+        named_columns = hasattr(Y, "columns")
+        n_fit = self.n_tasks_
+        module = self.net_.module_
+        bound = copy.deepcopy(self)
+        Y = bound._validate_fit_targets(Y, n_rows=X.shape[0])
+        feature_index = np.full(bound.n_tasks_, -1)
+        fixed = None
+        if training_tasks:
+            self._check_training_columns(bound, named_columns)
+            feature_index[:n_fit] = np.arange(n_fit)
+            fixed = module.stored_task_states.mean(0)[:, :n_fit]
+        support = (
+            self._inputs().batch(X, np.arange(len(Y))).to(self.net_.device),
+            torch.from_numpy(Y.astype(np.float32)).to(self.net_.device),
+        )
+        bound.net_.module_.eval().store_support(
+            [support], torch.from_numpy(feature_index).to(self.net_.device), fixed
+        )
+        return bound
+
+    def _check_training_columns(self, bound, named_columns):
+        if bound.n_tasks_ < self.n_tasks_:
+            raise ValueError(
+                f"With training_tasks=True, Y's first {self.n_tasks_} columns are the training "
+                f"tasks, followed by the new ones; got {bound.n_tasks_} columns"
+            )
+        names = list(bound.task_names_[: self.n_tasks_])
+        if named_columns and names != list(self.task_names_):
+            raise ValueError(
+                "With training_tasks=True, Y's first columns must be the tasks seen in fit, "
+                f"in order: expected {list(self.task_names_)[:10]}, got {names[:10]}"
+            )
 
     def _inputs(self):
         return MolecularGraphs() if self.encoder == "mpnn" else FeatureMatrix()
@@ -185,11 +270,13 @@ class MetaLinkClassifier(_RelationalNetClassifier):
             n_layers=self.n_layers,
             label_features=self.label_features,
             dropout=self.dropout,
+            task_nodes=self.task_nodes,
         )
 
     def _collate(self, X, Y, pool, visible_ratio, rng, fixed):
         return EpisodeCollate(
-            self._inputs(), X, Y, pool, self.support_size, visible_ratio, rng, fixed=fixed
+            self._inputs(), X, Y, pool, self.support_size, visible_ratio, rng, fixed=fixed,
+            few_shot_tasks=self.few_shot_tasks,
         )
 
     def _after_training(self, X, Y, rng):
@@ -204,3 +291,56 @@ class MetaLinkClassifier(_RelationalNetClassifier):
                 self._inputs().batch(X, rows).to(device),
                 torch.from_numpy(Y[rows].astype(np.float32)).to(device),
             )
+
+
+def with_support(model, X, Y, *, training_tasks=False):
+    """Bind a fitted model to a support set of new tasks, with no gradient step.
+
+    :meth:`MetaLinkClassifier.with_support` for a :class:`MetaLinkClassifier` or for a
+    :class:`~sklearn.pipeline.Pipeline` ending in one, whose other steps then transform the
+    support's X (e.g. SMILES into fingerprints) as they transform any X.
+
+    Parameters
+    ----------
+    model : MetaLinkClassifier or Pipeline
+        Fitted, with ``task_nodes="shared"``.
+    X : array-like of shape (n_support, ...)
+        Support rows, as the model's input.
+    Y : array-like or DataFrame of shape (n_support, n_columns) or (n_support,)
+        Their labels on the tasks to predict, NaN = unknown.
+    training_tasks : bool, default=False
+        See :meth:`MetaLinkClassifier.with_support`.
+
+    Returns
+    -------
+    MetaLinkClassifier or Pipeline
+        A new fitted model of the same kind whose tasks are Y's columns; ``model`` is not
+        changed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_metalink import MetaLinkClassifier, with_support
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.rand(300, 8)
+    >>> Y = (X[:, :4] > 0.5).astype(float)
+    >>> pipe = make_pipeline(StandardScaler(), MetaLinkClassifier(
+    ...     hidden=32, max_epochs=5, task_nodes="shared", random_state=0)).fit(X, Y)
+    >>> new_task = (X[:20, 4] > 0.5).astype(float)  # a column never seen in fit
+    >>> bound = with_support(pipe, X[:20], new_task)
+    >>> bound.predict_proba(X[20:22]).shape
+    (2, 2)
+    """
+    if isinstance(model, Pipeline):
+        name, final = model.steps[-1]
+        bound = final.with_support(model[:-1].transform(X), Y, training_tasks=training_tasks)
+        head = copy.deepcopy(model[:-1])
+        return Pipeline(head.steps + [(name, bound)], memory=model.memory, verbose=model.verbose)
+    if not isinstance(model, MetaLinkClassifier):
+        raise TypeError(
+            "model must be a fitted MetaLinkClassifier or a Pipeline ending in one, got "
+            f"{type(model).__name__}"
+        )
+    return model.with_support(X, Y, training_tasks=training_tasks)

@@ -20,6 +20,10 @@ class MetaLinkModule(nn.Module):
       carries more than the label messages alone (DESIGN §6).
     * The support's task states are computed once after training (``store_support``) and
       kept as a buffer, so inference needs no training data and is deterministic.
+    * With ``task_nodes="shared"`` (the paper's meta mode) every task node starts from one
+      shared learned vector and all tasks share one bias, so a column the module never saw
+      gets its state from its labelled support rows alone. Label features then cover only
+      the columns that the buffer ``feature_index`` maps to a training task.
 
     Parameters
     ----------
@@ -35,38 +39,68 @@ class MetaLinkModule(nn.Module):
         Whether known labels of a row are also fused into its initial data node.
     dropout : float
         Dropout after the fusion of features and labels.
+    task_nodes : {"learned", "shared"}
+        One learned initial vector and bias per task (transductive), or one shared by all
+        tasks (inductive: any column, seen in training or not, can be predicted from a
+        support).
     """
 
-    def __init__(self, encoder, n_tasks, hidden=256, n_layers=2, label_features=True, dropout=0.0):
+    def __init__(
+        self, encoder, n_tasks, hidden=256, n_layers=2, label_features=True, dropout=0.0,
+        task_nodes="learned",
+    ):
         super().__init__()
         self.encoder = encoder
+        self.n_tasks = n_tasks
         self.label_features = label_features
+        self.task_nodes = task_nodes
         fuse_in = hidden + 2 * n_tasks if label_features else hidden
         self.fuse = nn.Sequential(nn.Linear(fuse_in, hidden), nn.PReLU(), nn.Dropout(dropout))
-        self.task_embedding = nn.Parameter(torch.randn(n_tasks, hidden) * hidden**-0.5)
-        self.task_bias = nn.Parameter(torch.zeros(n_tasks))
-        self.to_tasks = nn.ModuleList(GatedLabelConv(hidden) for _ in range(n_layers))
-        self.to_data = nn.ModuleList(GatedLabelConv(hidden) for _ in range(n_layers))
+        n_init = n_tasks if task_nodes == "learned" else 1
+        self.task_embedding = nn.Parameter(torch.randn(n_init, hidden) * hidden**-0.5)
+        self.task_bias = nn.Parameter(torch.zeros(n_init))
+        per_label = task_nodes == "shared"
+        self.to_tasks = nn.ModuleList(GatedLabelConv(hidden, per_label) for _ in range(n_layers))
+        self.to_data = nn.ModuleList(GatedLabelConv(hidden, per_label) for _ in range(n_layers))
         self.task_act = nn.ModuleList(nn.PReLU() for _ in range(n_layers))
         self.data_act = nn.ModuleList(nn.PReLU() for _ in range(n_layers))
-        # (n_support_sets, n_layers + 1, n_tasks, hidden), filled by store_support.
+        # (n_support_sets, n_layers + 1, n_columns, hidden), filled by store_support, and
+        # the training task whose label features each column fills (-1: none).
         self.register_buffer("stored_task_states", torch.zeros(0, n_layers + 1, n_tasks, hidden))
+        self.register_buffer("feature_index", torch.arange(n_tasks))
 
-    def embed(self, x, y):
-        """Initial data nodes: x (n, ...) and y (n, n_tasks) of 1/0/NaN -> (n, hidden)."""
+    def embed(self, x, y_features):
+        """Initial data nodes: x (n, ...) and the labels y_features (n, n_tasks) of the
+        training tasks, 1/0/NaN -> (n, hidden)."""
         h = self.encoder(x)
         if self.label_features:
-            h = torch.cat([h, (y == 1).to(h.dtype), (y == 0).to(h.dtype)], dim=1)
+            h = torch.cat([h, (y_features == 1).to(h.dtype), (y_features == 0).to(h.dtype)], dim=1)
         return F.normalize(self.fuse(h), dim=1)
 
-    def task_states(self, h, y):
+    def label_features_of(self, y):
+        """The labels of y (n, n_columns) as training-task columns (n, n_tasks): column c
+        fills training task ``feature_index[c]``; -1 and missing tasks are unknown."""
+        out = y.new_full((len(y), self.n_tasks), float("nan"))
+        mapped = self.feature_index >= 0
+        out[:, self.feature_index[mapped]] = y[:, mapped]
+        return out
+
+    def task_states(self, h, y, fixed=None):
         """Task-node states after every layer, from support data nodes h (n, hidden) and their
-        labels y (n, n_tasks): (n_layers + 1, n_tasks, hidden)."""
+        labels y (n, n_tasks): (n_layers + 1, n_tasks, hidden).
+
+        ``fixed`` (n_layers + 1, n_fixed, hidden) gives the states of the first n_fixed
+        columns instead (stored states of training tasks, when a support adds new ones).
+        """
         to_data, to_tasks = label_edges(y)
-        tasks = [self.task_embedding]
+
+        def keep_fixed(states, layer):
+            return states if fixed is None else torch.cat([fixed[layer], states[len(fixed[0]):]])
+
+        tasks = [keep_fixed(self.task_embedding.expand(y.shape[1], -1), 0)]
         for layer, conv in enumerate(self.to_tasks):
             t = tasks[-1]
-            tasks.append(t + self.task_act[layer](conv(h, t, to_tasks)))
+            tasks.append(keep_fixed(t + self.task_act[layer](conv(h, t, to_tasks)), layer + 1))
             h = h + self.data_act[layer](self.to_data[layer](t, h, to_data))
         return torch.stack(tasks)
 
@@ -77,16 +111,23 @@ class MetaLinkModule(nn.Module):
         for layer, conv in enumerate(self.to_data):
             h = h + self.data_act[layer](conv(tasks[layer], h, to_data))
             logits = logits + h @ tasks[layer + 1].T
-        return logits + self.task_bias
+        return logits + self.task_bias  # (n_tasks,) or the shared (1,)
 
     @torch.no_grad()
-    def store_support(self, support_sets):
-        """Keep the task states of each ``(x, y)`` support set for inference."""
+    def store_support(self, support_sets, feature_index=None, fixed=None):
+        """Keep the task states of each ``(x, y)`` support set for inference.
+
+        A support whose columns are not the training tasks passes ``feature_index`` (see
+        ``label_features_of``) and, for columns that keep their stored states, ``fixed``.
+        """
+        if feature_index is not None:
+            self.feature_index = feature_index
         self.stored_task_states = torch.stack(
-            [self.task_states(self.embed(x, y), y) for x, y in support_sets]
+            [self.task_states(self.embed(x, self.label_features_of(y)), y, fixed)
+             for x, y in support_sets]
         )
 
-    def forward(self, x, y, is_support=None):
+    def forward(self, x, y, is_support=None, y_features=None):
         """Logits (n_query, n_tasks) for the query rows of a batch.
 
         x : (n, ...) rows; y : (n, n_tasks) their labels, NaN where unknown or hidden.
@@ -94,8 +135,11 @@ class MetaLinkModule(nn.Module):
         their labels to the task nodes; the other rows are queries, which only receive. Rows
         and their logits stay in order. Without it, every row is a query and the logits
         are averaged over the stored support sets.
+        y_features : (n, n_tasks), optional. The labels that enter the label features, by
+        default those of y mapped by ``feature_index``; training episodes remove the tasks
+        that play new tasks in the step.
         """
-        h = self.embed(x, y)
+        h = self.embed(x, self.label_features_of(y) if y_features is None else y_features)
         if is_support is not None:
             query = ~is_support
             tasks = self.task_states(h[is_support], y[is_support])
@@ -105,3 +149,4 @@ class MetaLinkModule(nn.Module):
         return torch.stack(
             [self.query_logits(h, y, tasks) for tasks in self.stored_task_states]
         ).mean(0)
+

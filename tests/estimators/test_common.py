@@ -7,6 +7,9 @@ from sklearn_metalink import MetaLinkClassifier, TaskGraphClassifier
 # Small and quick, but the real model: the checks fit it dozens of times.
 ESTIMATORS = [
     MetaLinkClassifier(hidden=16, max_epochs=20, random_state=0),
+    MetaLinkClassifier(
+        hidden=16, max_epochs=20, task_nodes="shared", few_shot_tasks=0.3, random_state=0
+    ),
     TaskGraphClassifier(graph="complete", hidden=16, task_hidden=8, max_epochs=20, random_state=0),
     TaskGraphClassifier(graph="star", hidden=16, task_hidden=8, max_epochs=20, random_state=0),
 ]

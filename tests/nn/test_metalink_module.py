@@ -50,3 +50,29 @@ def test_inference_averages_the_stored_support_sets():
     ]
     expected = torch.stack(per_set).mean(0)
     torch.testing.assert_close(module(x[:4], y[:4]), expected)
+
+
+@torch.no_grad()
+def test_shared_task_nodes_predict_columns_never_seen_in_training():
+    torch.manual_seed(0)
+    module = MetaLinkModule(MLPEncoder(6, 16), n_tasks=4, hidden=16, task_nodes="shared").eval()
+    x, y, _ = episode()
+    support = torch.cat([y, 1 - y[:, :2]], dim=1)  # 4 training columns + 2 new ones
+    module.store_support([(x, support)], feature_index=torch.tensor([0, 1, 2, 3, -1, -1]))
+    logits = module(x[:3], torch.full((3, 6), nan))
+    assert logits.shape == (3, 6)
+    # A new column labelled like a training column gets that column's state and logits.
+    copy = torch.cat([y, y[:, :1]], dim=1)
+    module.store_support([(x, copy)], feature_index=torch.tensor([0, 1, 2, 3, -1]))
+    logits = module(x[:3], torch.full((3, 5), nan))
+    torch.testing.assert_close(logits[:, 4], logits[:, 0])
+
+
+@torch.no_grad()
+def test_label_features_follow_the_feature_index():
+    torch.manual_seed(0)
+    module = MetaLinkModule(MLPEncoder(6, 16), n_tasks=3, hidden=16, task_nodes="shared")
+    module.feature_index = torch.tensor([-1, 2, 0])
+    y = torch.tensor([[1.0, 0.0, 1.0]])
+    expected = torch.tensor([[1.0, nan, 0.0]])
+    torch.testing.assert_close(module.label_features_of(y), expected, equal_nan=True)

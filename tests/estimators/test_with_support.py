@@ -1,0 +1,223 @@
+"""Meta settings: tasks never seen in fit, predicted from a support set with no gradient step."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_metalink import MetaLinkClassifier, with_support
+from sklearn_metalink.estimators._episodes import EpisodeCollate
+from sklearn_metalink.estimators._inputs import FeatureMatrix
+from sklearn_metalink.model_selection import score_new_tasks
+
+nan = np.nan
+N_FIT, N_TASKS = 800, 24
+META = dict(
+    task_nodes="shared", few_shot_tasks=0.3, hidden=32, max_epochs=60, lr=3e-3,
+    label_features=False, validation_fraction=None, random_state=0,
+)
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    """24 random linear tasks of 6 features (20 % unknown) and their scores Z."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(1000, 6)
+    Z = (X - 0.5) @ rng.randn(6, N_TASKS)
+    Y = (Z > 0).astype(float)
+    Y[rng.rand(*Y.shape) < 0.2] = nan
+    return X, Y, Z
+
+
+@pytest.fixture(scope="module")
+def meta_model(tasks):
+    X, Y, _ = tasks
+    return MetaLinkClassifier(**META).fit(X[:N_FIT], Y[:N_FIT])
+
+
+@pytest.fixture(scope="module")
+def support(tasks):
+    """32 training rows labelled on three new tasks: a copy of task 0, its negation and
+    coin flips."""
+    X, _, Z = tasks
+    rows = np.random.RandomState(1).choice(N_FIT, 32, replace=False)
+    coins = np.random.RandomState(2).rand(len(X)) < 0.5
+    new = np.column_stack([Z[:, 0] > 0, Z[:, 0] <= 0, coins]).astype(float)
+    return rows, new
+
+
+def query_auc(bound, tasks, new):
+    X = tasks[0]
+    P = bound.predict_proba(X[N_FIT:])
+    return [roc_auc_score(new[N_FIT:, j], P[:, j]) for j in range(new.shape[1])]
+
+
+def test_a_copy_or_negation_of_a_training_task_is_predicted_from_a_small_support(
+    meta_model, tasks, support
+):
+    rows, new = support
+    copy, negation, coins = query_auc(meta_model.with_support(tasks[0][rows], new[rows]), tasks, new)
+    assert copy > 0.9
+    assert negation > 0.9
+    assert abs(coins - 0.5) < 0.1
+
+
+def test_the_support_labels_decide_the_prediction(meta_model, tasks, support):
+    rows, new = support
+    shuffled = new[np.random.RandomState(3).permutation(rows)]
+    copy, negation, _ = query_auc(meta_model.with_support(tasks[0][rows], shuffled), tasks, new)
+    assert copy < 0.7 and negation < 0.7
+
+
+def test_binding_needs_no_training_data_and_changes_nothing_in_the_model(meta_model, tasks, support):
+    X = tasks[0]
+    rows, new = support
+    before = meta_model.predict_proba(X[N_FIT:])
+    weights = {k: v.clone() for k, v in meta_model.net_.module_.state_dict().items()}
+    bound = meta_model.with_support(X[rows], new[rows])
+    np.testing.assert_array_equal(meta_model.predict_proba(X[N_FIT:]), before)
+    for key, value in meta_model.net_.module_.state_dict().items():
+        assert torch.equal(value, weights[key]), key
+    assert bound.n_tasks_ == 3 and meta_model.n_tasks_ == N_TASKS
+
+
+def test_bound_model_is_deterministic_row_independent_and_pickles(meta_model, tasks, support):
+    X = tasks[0]
+    rows, new = support
+    bound = meta_model.with_support(X[rows], new[rows])
+    again = meta_model.with_support(X[rows], new[rows])
+    P = bound.predict_proba(X[N_FIT:])
+    np.testing.assert_array_equal(again.predict_proba(X[N_FIT:]), P)
+    np.testing.assert_array_equal(bound.predict_proba(X[N_FIT + 5 : N_FIT + 9]), P[5:9])
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(bound)).predict_proba(X[N_FIT:]), P)
+
+
+def test_dataframe_support_names_the_new_tasks_and_context_uses_them(meta_model, tasks, support):
+    X = tasks[0]
+    rows, new = support
+    frame = pd.DataFrame(new[rows], columns=["copy", "negation", "coins"])
+    bound = meta_model.with_support(X[rows], frame)
+    assert list(bound.task_names_) == ["copy", "negation", "coins"]
+    context = np.full((200, 3), nan)
+    context[:, 0] = new[N_FIT:, 0]
+    with_context = bound.predict_proba(X[N_FIT:], Y=context)
+    assert not np.allclose(with_context[:, 1], bound.predict_proba(X[N_FIT:])[:, 1])
+    with pytest.raises(ValueError, match="columns must be the tasks seen in fit"):
+        bound.predict_proba(X[N_FIT:], Y=pd.DataFrame(context, columns=["a", "b", "c"]))
+
+
+def test_one_dimensional_support_labels_make_a_binary_classifier(meta_model, tasks, support):
+    rows, new = support
+    bound = meta_model.with_support(tasks[0][rows], new[rows, 0])
+    P = bound.predict_proba(tasks[0][N_FIT:])
+    assert P.shape == (200, 2)
+    np.testing.assert_allclose(P.sum(axis=1), 1)
+    assert roc_auc_score(new[N_FIT:, 0], P[:, 1]) > 0.9
+
+
+def test_training_tasks_keep_their_trained_states(meta_model, tasks, support):
+    X, Y, _ = tasks
+    rows, new = support
+    bound = meta_model.with_support(
+        X[rows], np.hstack([Y[rows], new[rows]]), training_tasks=True
+    )
+    assert bound.n_tasks_ == N_TASKS + 3
+    P = bound.predict_proba(X[N_FIT:])
+    np.testing.assert_allclose(P[:, :N_TASKS], meta_model.predict_proba(X[N_FIT:]), atol=1e-6)
+    assert roc_auc_score(new[N_FIT:, 0], P[:, N_TASKS]) > 0.9
+
+
+def test_training_tasks_columns_are_checked(meta_model, tasks, support):
+    X, Y, _ = tasks
+    rows, new = support
+    with pytest.raises(ValueError, match="first 24 columns are the training tasks"):
+        meta_model.with_support(X[rows], new[rows], training_tasks=True)
+    frame = pd.DataFrame(np.hstack([Y[rows], new[rows]]))
+    frame.columns = [f"other_{c}" for c in range(frame.shape[1])]
+    with pytest.raises(ValueError, match="must be the tasks seen in fit"):
+        meta_model.with_support(X[rows], frame, training_tasks=True)
+
+
+def test_with_support_refuses_learned_task_nodes_and_unfitted_models(tasks):
+    X, Y, _ = tasks
+    learned = MetaLinkClassifier(hidden=8, max_epochs=1, random_state=0).fit(X[:100], Y[:100])
+    with pytest.raises(ValueError, match="task_nodes='shared'"):
+        learned.with_support(X[:10], Y[:10, :2])
+    with pytest.raises(Exception, match="not fitted"):
+        MetaLinkClassifier(task_nodes="shared").with_support(X[:10], Y[:10, :2])
+    with pytest.raises(TypeError, match="MetaLinkClassifier or a Pipeline"):
+        with_support(StandardScaler().fit(X), X[:10], Y[:10, :2])
+
+
+def test_support_input_is_validated_like_fit(meta_model, tasks):
+    X = tasks[0]
+    with pytest.raises(ValueError, match="6 features"):
+        meta_model.with_support(X[:10, :4], np.ones((10, 1)))
+    with pytest.raises(ValueError, match="y"):
+        meta_model.with_support(X[:10], np.full((10, 2), 2.0))
+    with pytest.raises(ValueError, match="inconsistent|rows|samples"):
+        meta_model.with_support(X[:10], np.ones((9, 2)))
+
+
+def test_pipeline_support_goes_through_the_preprocessing(tasks, support):
+    X, Y, _ = tasks
+    rows, new = support
+    pipe = make_pipeline(StandardScaler(), MetaLinkClassifier(**{**META, "max_epochs": 3}))
+    pipe.fit(X[:N_FIT], Y[:N_FIT])
+    bound = with_support(pipe, X[rows], new[rows])
+    assert bound is not pipe and bound[-1] is not pipe[-1]
+    expected = pipe[-1].with_support(pipe[0].transform(X[rows]), new[rows])
+    np.testing.assert_array_equal(
+        bound.predict_proba(X[N_FIT:]), expected.predict_proba(pipe[0].transform(X[N_FIT:]))
+    )
+    assert pipe[-1].n_tasks_ == N_TASKS
+
+
+def test_few_shot_episodes_keep_few_labels_and_swap_them_consistently():
+    rng = np.random.RandomState(0)
+    X = rng.rand(300, 4).astype(np.float32)
+    Y = (rng.rand(300, 6) < 0.5).astype(float)
+    collate = EpisodeCollate(
+        FeatureMatrix(), X, Y, np.arange(300), support_size=200, visible_ratio=0.5,
+        rng=np.random.default_rng(0), few_shot_tasks=1.0,
+    )
+    query = np.arange(40)
+    inputs, target = collate([(i, None) for i in query])
+    is_support = inputs["is_support"].numpy()
+    y = inputs["y"].numpy()
+    assert np.isnan(inputs["y_features"].numpy()).all()  # every task plays a new one
+    support_known = (~np.isnan(y[is_support])).sum(axis=0)
+    assert (support_known >= 8).all() and (support_known < 200).any()
+    shown = np.where(np.isnan(y[~is_support]), target.numpy(), y[~is_support])
+    swapped = np.all(shown == 1 - Y[query], axis=0)
+    assert (swapped | np.all(shown == Y[query], axis=0)).all() and 0 < swapped.sum() < 6
+
+
+def test_score_new_tasks_scores_hidden_query_labels_only(meta_model, tasks, support):
+    X = tasks[0]
+    rows, new = support
+    meta = score_new_tasks(meta_model, X[rows], new[rows, :2], X[N_FIT:], new[N_FIT:, :2])
+    assert meta > 0.9
+    relational = score_new_tasks(
+        meta_model, X[rows], new[rows, :2], X[N_FIT:], new[N_FIT:, :2], visible_ratio=0.5
+    )
+    assert relational > 0.9
+    with pytest.raises(ValueError, match="Y_query has 3 columns"):
+        score_new_tasks(meta_model, X[rows], new[rows, :2], X[N_FIT:], new[N_FIT:])
+    with pytest.raises(ValueError, match="visible_ratio"):
+        score_new_tasks(meta_model, X[rows], new[rows], X[N_FIT:], new[N_FIT:], visible_ratio=1)
+
+
+def test_score_new_tasks_never_scores_training_task_context(meta_model, tasks, support):
+    X, Y, _ = tasks
+    rows, new = support
+    score = score_new_tasks(
+        meta_model, X[rows], np.hstack([Y[rows], new[rows, 2:]]),
+        X[N_FIT:], np.hstack([Y[N_FIT:], new[N_FIT:, 2:]]), training_tasks=True,
+    )
+    assert abs(score - 0.5) < 0.1  # only the coin-flip task is scored

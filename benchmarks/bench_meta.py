@@ -226,6 +226,9 @@ def main():
         protocol=__doc__.split("\n\n")[1].replace("\n", " "),
         paper_reference_roc_auc_meta_relmeta=PAPER,
         toxcast_max_epochs=TOXCAST_EPOCHS,
+        fit_seconds="MetaLink: its one fit on the training tasks (shared by every k); "
+        "baselines: fit on the support and predict, per k (MLP-embedding+LR includes the "
+        "MLP's training on the training tasks)",
         torch=torch.__version__, sklearn=sklearn.__version__, python=platform.python_version(),
         threads=1, date=time.strftime("%Y-%m-%d"),
     )

@@ -96,17 +96,20 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
     def _validate_X(self, X, reset):
         return self._inputs().validate(self, X, reset=reset)
 
-    def _validate_fit_targets(self, y, n_rows):
+    def _validate_fit_targets(self, y, n_rows, name="y", kept_tasks=None):
+        """Validate fit's labels and set the task attributes. ``kept_tasks``: the prior of
+        the first columns, tasks the model already has (with_support); they need no label."""
         if y is None:
             raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None"
+                f"{type(self).__name__} requires {name} to be passed, but the target {name} "
+                "is None"
             )
         columns = getattr(y, "columns", None)
         y = np.asarray(y)
         self._single_output = y.ndim == 1
         if self._single_output:
-            y = self._encode_binary_target(y)
-        Y = check_label_matrix(y, name="y", n_rows=n_rows).reshape(n_rows, -1)
+            y = self._encode_binary_target(y, name)
+        Y = check_label_matrix(y, name=name, n_rows=n_rows).reshape(n_rows, -1)
         if not self._single_output:
             self.classes_ = [np.array([0, 1])] * Y.shape[1]
             self._y_dtype = y.dtype if y.dtype.kind in "biuf" else np.float64
@@ -116,12 +119,12 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             if columns is not None
             else np.array([f"task_{t}" for t in range(self.n_tasks_)], dtype=object)
         )
-        self._warn_unlabelled_tasks(Y)
+        self._warn_unlabelled_tasks(Y, name, kept_tasks)
         return Y
 
-    def _encode_binary_target(self, y):
+    def _encode_binary_target(self, y, name):
         if y.dtype.kind == "f":
-            assert_all_finite(y, allow_nan=True, input_name="y")
+            assert_all_finite(y, allow_nan=True, input_name=name)
         if y.dtype.kind == "f" and np.isin(y[~np.isnan(y)], (0, 1)).all():
             encoded, self.classes_ = y, np.array([0, 1])  # 0/1, NaN = unknown, as in 2-D y
         else:
@@ -130,21 +133,23 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         n_classes = len(np.unique(encoded[~np.isnan(encoded)]))
         if n_classes != 2:
             raise ValueError(
-                "Only binary classification is supported for 1-D y, and it needs samples of "
-                f"2 classes; got {n_classes} class(es). For several tasks pass a 2-D y of "
-                "0/1/NaN."
+                f"Only binary classification is supported for 1-D {name}, and it needs samples "
+                f"of 2 classes; got {n_classes} class(es). For several tasks pass a 2-D {name} "
+                "of 0/1/NaN."
             )
         return encoded.astype(np.float64)
 
-    def _warn_unlabelled_tasks(self, Y):
-        observed = ~np.isnan(Y)
-        empty = np.flatnonzero(~observed.any(axis=0))
+    def _warn_unlabelled_tasks(self, Y, name, kept_tasks=None):
+        n_kept = 0 if kept_tasks is None else len(kept_tasks)
+        empty = n_kept + np.flatnonzero(np.isnan(Y[:, n_kept:]).all(axis=0))
         # Their column gets the pooled positive rate of all known labels.
         self._task_prior = np.full(Y.shape[1], np.nan)
+        if kept_tasks is not None:
+            self._task_prior[:n_kept] = kept_tasks
         if len(empty):
             self._task_prior[empty] = np.nanmean(Y)
             warnings.warn(
-                f"Y has no known label for task(s) {list(self.task_names_[empty][:10])}; "
+                f"{name} has no known label for task(s) {list(self.task_names_[empty][:10])}; "
                 "they are predicted with the overall positive rate",
                 UserWarning,
                 stacklevel=3,

@@ -213,38 +213,42 @@ class MetaLinkClassifier(_RelationalNetClassifier):
             task states come from this support; refitting it trains afresh.
         """
         check_is_fitted(self)
-        if self.task_nodes != "shared":
+        module = self.net_.module_
+        if module.task_nodes != "shared":
             raise ValueError(
                 "with_support needs task nodes built from labels only: fit with "
-                f"task_nodes='shared' (this model has task_nodes={self.task_nodes!r})"
+                "task_nodes='shared' (this model was fitted with task_nodes='learned')"
             )
         X = self._validate_X(X, reset=False)
         named_columns = hasattr(Y, "columns")
-        n_fit = self.n_tasks_
-        module = self.net_.module_
+        n_fit = self.n_tasks_ if training_tasks else 0
+        if training_tasks and (np.ndim(Y) != 2 or np.shape(Y)[1] < n_fit):
+            raise ValueError(
+                f"With training_tasks=True, Y's first {n_fit} columns are the training tasks, "
+                f"followed by the new ones; got Y of shape {np.shape(Y)}"
+            )
         bound = copy.deepcopy(self)
-        Y = bound._validate_fit_targets(Y, n_rows=X.shape[0])
+        Y = bound._validate_fit_targets(
+            Y, n_rows=X.shape[0], name="Y", kept_tasks=self._task_prior if training_tasks else None
+        )
         feature_index = np.full(bound.n_tasks_, -1)
         fixed = None
         if training_tasks:
             self._check_training_columns(bound, named_columns)
-            feature_index[:n_fit] = np.arange(n_fit)
+            # Columns of a model already bound keep the label features they had.
+            feature_index[:n_fit] = module.feature_index.cpu().numpy()
             fixed = module.stored_task_states.mean(0)[:, :n_fit]
+        device = self.net_.device
         support = (
-            self._inputs().batch(X, np.arange(len(Y))).to(self.net_.device),
-            torch.from_numpy(Y.astype(np.float32)).to(self.net_.device),
+            self._inputs().batch(X, np.arange(len(Y))).to(device),
+            torch.from_numpy(Y.astype(np.float32)).to(device),
         )
         bound.net_.module_.eval().store_support(
-            [support], torch.from_numpy(feature_index).to(self.net_.device), fixed
+            [support], torch.from_numpy(feature_index).to(device), fixed
         )
         return bound
 
     def _check_training_columns(self, bound, named_columns):
-        if bound.n_tasks_ < self.n_tasks_:
-            raise ValueError(
-                f"With training_tasks=True, Y's first {self.n_tasks_} columns are the training "
-                f"tasks, followed by the new ones; got {bound.n_tasks_} columns"
-            )
         names = list(bound.task_names_[: self.n_tasks_])
         if named_columns and names != list(self.task_names_):
             raise ValueError(
@@ -256,6 +260,11 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         return MolecularGraphs() if self.encoder == "mpnn" else FeatureMatrix()
 
     def _build_module(self, X):
+        if self.few_shot_tasks > 0 and self.task_nodes != "shared":
+            raise ValueError(
+                "few_shot_tasks > 0 trains task states built from labels alone and needs "
+                f"task_nodes='shared'; got task_nodes={self.task_nodes!r}"
+            )
         if self.encoder == "mlp":
             encoder = MLPEncoder(self._inputs().width(X), self.hidden, dropout=self.dropout)
         elif self.encoder == "mpnn":
@@ -333,14 +342,19 @@ def with_support(model, X, Y, *, training_tasks=False):
     >>> bound.predict_proba(X[20:22]).shape
     (2, 2)
     """
-    if isinstance(model, Pipeline):
-        name, final = model.steps[-1]
-        bound = final.with_support(model[:-1].transform(X), Y, training_tasks=training_tasks)
-        head = copy.deepcopy(model[:-1])
-        return Pipeline(head.steps + [(name, bound)], memory=model.memory, verbose=model.verbose)
-    if not isinstance(model, MetaLinkClassifier):
+    final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    if not isinstance(final, MetaLinkClassifier):
         raise TypeError(
             "model must be a fitted MetaLinkClassifier or a Pipeline ending in one, got "
-            f"{type(model).__name__}"
+            f"{type(final).__name__}"
         )
-    return model.with_support(X, Y, training_tasks=training_tasks)
+    if final is model:
+        return model.with_support(X, Y, training_tasks=training_tasks)
+    head = model.steps[:-1]
+    if head:
+        X = model[:-1].transform(X)
+    bound = copy.copy(model)  # keeps the Pipeline's own parameters
+    bound.steps = copy.deepcopy(head) + [
+        (model.steps[-1][0], final.with_support(X, Y, training_tasks=training_tasks))
+    ]
+    return bound

@@ -34,6 +34,10 @@ def split_tasks(n_tasks, *, test_size=0.2, shuffle=False, random_state=None):
     >>> split_tasks(12)
     (array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), array([10, 11]))
     """
+    if not isinstance(n_tasks, numbers.Integral) or isinstance(n_tasks, bool) or n_tasks < 2:
+        raise ValueError(f"n_tasks must be an int >= 2, got {n_tasks!r}")
+    if isinstance(test_size, bool):
+        raise ValueError(f"test_size must be a float in (0, 1) or an int, got {test_size!r}")
     if isinstance(test_size, numbers.Integral):
         n_new = int(test_size)
     elif isinstance(test_size, numbers.Real) and 0 < test_size < 1:
@@ -137,22 +141,21 @@ def score_new_tasks(
     from ..estimators import with_support
 
     score, sign = check_metric(metric, average)
-    if not 0 <= visible_ratio < 1:
-        raise ValueError(f"visible_ratio must be in [0, 1), got {visible_ratio!r}")
+    if not isinstance(visible_ratio, numbers.Real) or not 0 <= visible_ratio < 1:
+        raise ValueError(f"visible_ratio must be a float in [0, 1), got {visible_ratio!r}")
     Y_query = check_label_matrix_2d(Y_query, n_rows=len(X_query), name="Y_query")
-    n_fit = _final_step(model).n_tasks_ if training_tasks else 0
-    bound = with_support(model, X_support, Y_support, training_tasks=training_tasks)
-    if Y_query.shape[1] != _final_step(bound).n_tasks_:
+    if np.ndim(Y_support) == 1:  # one new task: keep the scores per column
+        Y_support = np.asarray(Y_support).reshape(-1, 1)
+    if Y_query.shape[1] != np.shape(Y_support)[1]:
         raise ValueError(
             f"Y_query has {Y_query.shape[1]} columns but Y_support has "
-            f"{_final_step(bound).n_tasks_}"
+            f"{np.shape(Y_support)[1]}: both hold the same tasks"
         )
+    n_fit = (model[-1] if hasattr(model, "steps") else model).n_tasks_ if training_tasks else 0
+    bound = with_support(model, X_support, Y_support, training_tasks=training_tasks)
     known = ~np.isnan(Y_query)
     visible = known & (np.random.default_rng(random_state).random(Y_query.shape) < visible_ratio)
     visible[:, :n_fit] = known[:, :n_fit]
     P = bound.predict_proba(X_query, Y=np.where(visible, Y_query, np.nan))
     return sign * score(np.where(visible, np.nan, Y_query), P, average=average)
 
-
-def _final_step(model):
-    return model[-1] if hasattr(model, "steps") else model

@@ -131,3 +131,14 @@ def test_skorch_counts_graphs_as_the_batch_size(tox21_sample):
     batch = {"x": MolecularGraphs().batch(graphs, rows), "y": np.zeros((7, 12))}
 
     assert get_len(batch) == 7
+
+
+def test_new_tasks_from_a_smiles_support(tox21_sample):
+    smiles, Y = tox21_sample
+    model = MetaLinkClassifier(**SMALL, task_nodes="shared").fit(smiles[:80], Y[:80, :10])
+    bound = model.with_support(smiles[:40], Y[:40, 10:])
+    P = bound.predict_proba(smiles[80:])
+    assert P.shape == (20, 2)
+    np.testing.assert_array_equal(bound.predict_proba(smiles[85:90]), P[5:10])
+    with pytest.raises(ValueError, match=r"rows 1 \('not a smiles'\)"):
+        model.with_support(["CCO", "not a smiles"], [[1, 0], [0, 1]])

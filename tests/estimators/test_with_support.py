@@ -1,13 +1,15 @@
 """Meta settings: tasks never seen in fit, predicted from a support set with no gradient step."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 from sklearn.metrics import roc_auc_score
-from sklearn.pipeline import make_pipeline
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_metalink import MetaLinkClassifier, with_support
@@ -132,6 +134,32 @@ def test_training_tasks_keep_their_trained_states(meta_model, tasks, support):
     assert roc_auc_score(new[N_FIT:, 0], P[:, N_TASKS]) > 0.9
 
 
+def test_training_tasks_without_support_labels_keep_the_fitted_predictions(
+    meta_model, tasks, support
+):
+    X, _, _ = tasks
+    rows, new = support
+    unlabelled = np.full((len(rows), N_TASKS), nan)  # the support labels no training task
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "no known label" warning for training tasks
+        bound = meta_model.with_support(
+            X[rows], np.hstack([unlabelled, new[rows]]), training_tasks=True
+        )
+    P = bound.predict_proba(X[N_FIT:])
+    np.testing.assert_allclose(P[:, :N_TASKS], meta_model.predict_proba(X[N_FIT:]), atol=1e-6)
+
+
+def test_a_bound_model_can_be_bound_again(meta_model, tasks, support):
+    X, _, _ = tasks
+    rows, new = support
+    first = meta_model.with_support(X[rows], new[rows, :1])
+    again = first.with_support(X[rows], new[rows], training_tasks=True)
+    assert again.n_tasks_ == 3
+    np.testing.assert_allclose(
+        again.predict_proba(X[N_FIT:])[:, :1], first.predict_proba(X[N_FIT:]), atol=1e-6
+    )
+
+
 def test_training_tasks_columns_are_checked(meta_model, tasks, support):
     X, Y, _ = tasks
     rows, new = support
@@ -148,19 +176,26 @@ def test_with_support_refuses_learned_task_nodes_and_unfitted_models(tasks):
     learned = MetaLinkClassifier(hidden=8, max_epochs=1, random_state=0).fit(X[:100], Y[:100])
     with pytest.raises(ValueError, match="task_nodes='shared'"):
         learned.with_support(X[:10], Y[:10, :2])
+    learned.set_params(task_nodes="shared")  # the fitted module decides, not the parameter
+    with pytest.raises(ValueError, match="fitted with task_nodes='learned'"):
+        learned.with_support(X[:10], Y[:10, :2])
+    with pytest.raises(ValueError, match="few_shot_tasks > 0 .* needs task_nodes='shared'"):
+        MetaLinkClassifier(few_shot_tasks=0.3, max_epochs=1).fit(X[:100], Y[:100])
     with pytest.raises(Exception, match="not fitted"):
         MetaLinkClassifier(task_nodes="shared").with_support(X[:10], Y[:10, :2])
     with pytest.raises(TypeError, match="MetaLinkClassifier or a Pipeline"):
         with_support(StandardScaler().fit(X), X[:10], Y[:10, :2])
+    with pytest.raises(TypeError, match="got LogisticRegression"):
+        with_support(make_pipeline(StandardScaler(), LogisticRegression()), X[:10], Y[:10, 0])
 
 
 def test_support_input_is_validated_like_fit(meta_model, tasks):
     X = tasks[0]
     with pytest.raises(ValueError, match="6 features"):
         meta_model.with_support(X[:10, :4], np.ones((10, 1)))
-    with pytest.raises(ValueError, match="y"):
+    with pytest.raises(ValueError, match=r"Y.*0, 1"):
         meta_model.with_support(X[:10], np.full((10, 2), 2.0))
-    with pytest.raises(ValueError, match="inconsistent|rows|samples"):
+    with pytest.raises(ValueError, match="Y has 9 rows"):
         meta_model.with_support(X[:10], np.ones((9, 2)))
 
 
@@ -170,12 +205,16 @@ def test_pipeline_support_goes_through_the_preprocessing(tasks, support):
     pipe = make_pipeline(StandardScaler(), MetaLinkClassifier(**{**META, "max_epochs": 3}))
     pipe.fit(X[:N_FIT], Y[:N_FIT])
     bound = with_support(pipe, X[rows], new[rows])
-    assert bound is not pipe and bound[-1] is not pipe[-1]
+    assert bound is not pipe and bound[-1] is not pipe[-1] and bound[0] is not pipe[0]
     expected = pipe[-1].with_support(pipe[0].transform(X[rows]), new[rows])
     np.testing.assert_array_equal(
         bound.predict_proba(X[N_FIT:]), expected.predict_proba(pipe[0].transform(X[N_FIT:]))
     )
     assert pipe[-1].n_tasks_ == N_TASKS
+    alone = with_support(Pipeline([("model", pipe[-1])]), pipe[0].transform(X[rows]), new[rows])
+    np.testing.assert_array_equal(
+        alone.predict_proba(pipe[0].transform(X[N_FIT:])), bound.predict_proba(X[N_FIT:])
+    )
 
 
 def test_few_shot_episodes_keep_few_labels_and_swap_them_consistently():
@@ -209,8 +248,12 @@ def test_score_new_tasks_scores_hidden_query_labels_only(meta_model, tasks, supp
     assert relational > 0.9
     with pytest.raises(ValueError, match="Y_query has 3 columns"):
         score_new_tasks(meta_model, X[rows], new[rows, :2], X[N_FIT:], new[N_FIT:])
-    with pytest.raises(ValueError, match="visible_ratio"):
-        score_new_tasks(meta_model, X[rows], new[rows], X[N_FIT:], new[N_FIT:], visible_ratio=1)
+    for ratio in (1, "half"):
+        with pytest.raises(ValueError, match="visible_ratio"):
+            score_new_tasks(meta_model, X[rows], new[rows], X[N_FIT:], new[N_FIT:],
+                            visible_ratio=ratio)
+    one_task = score_new_tasks(meta_model, X[rows], new[rows, 0], X[N_FIT:], new[N_FIT:, :1])
+    assert one_task > 0.9
 
 
 def test_score_new_tasks_never_scores_training_task_context(meta_model, tasks, support):

@@ -21,10 +21,16 @@ def test_split_tasks_random_subset_is_seeded_and_disjoint():
     assert not np.array_equal(new, split_tasks(27)[1])
 
 
-@pytest.mark.parametrize("test_size", [0, 1.5, 12, "20%"])
+@pytest.mark.parametrize("test_size", [0, 1.5, 12, "20%", True])
 def test_split_tasks_rejects_sizes_without_both_kinds_of_tasks(test_size):
     with pytest.raises(ValueError, match="test_size"):
         split_tasks(12, test_size=test_size)
+
+
+@pytest.mark.parametrize("n_tasks", [1, 5.0, True])
+def test_split_tasks_rejects_bad_n_tasks(n_tasks):
+    with pytest.raises(ValueError, match="n_tasks"):
+        split_tasks(n_tasks)
 
 
 def test_sample_support_keeps_k_labels_per_column_with_both_classes():

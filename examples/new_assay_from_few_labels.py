@@ -25,7 +25,7 @@ old, new = split_tasks(Y.shape[1])  # the last 20 % of the columns are the new a
 
 model = make_pipeline(
     MorganFingerprint(invalid="partial"),
-    MetaLinkClassifier(task_nodes="shared", few_shot_tasks=0.3, random_state=0),
+    MetaLinkClassifier(task_nodes="shared", random_state=0),
 )
 model.fit(smiles[train], Y[train][:, old])  # never sees the two new assays
 

@@ -8,7 +8,7 @@ from sklearn_metalink import MetaLinkClassifier, TaskGraphClassifier
 ESTIMATORS = [
     MetaLinkClassifier(hidden=16, max_epochs=20, random_state=0),
     MetaLinkClassifier(
-        hidden=16, max_epochs=20, task_nodes="shared", few_shot_tasks=0.3, random_state=0
+        hidden=16, max_epochs=20, task_nodes="shared", random_state=0
     ),
     TaskGraphClassifier(graph="complete", hidden=16, task_hidden=8, max_epochs=20, random_state=0),
     TaskGraphClassifier(graph="star", hidden=16, task_hidden=8, max_epochs=20, random_state=0),

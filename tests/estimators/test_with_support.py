@@ -20,7 +20,7 @@ from sklearn_metalink.model_selection import score_new_tasks
 nan = np.nan
 N_FIT, N_TASKS = 800, 24
 META = dict(
-    task_nodes="shared", few_shot_tasks=0.3, hidden=32, max_epochs=60, lr=3e-3,
+    task_nodes="shared", hidden=32, max_epochs=60, lr=3e-3,
     label_features=False, validation_fraction=None, random_state=0,
 )
 
@@ -215,6 +215,22 @@ def test_pipeline_support_goes_through_the_preprocessing(tasks, support):
     np.testing.assert_array_equal(
         alone.predict_proba(pipe[0].transform(X[N_FIT:])), bound.predict_proba(X[N_FIT:])
     )
+
+
+def test_auto_few_shot_tasks_is_on_for_shared_task_nodes_only(tasks):
+    X, Y, _ = tasks
+    small = dict(hidden=8, max_epochs=2, random_state=0)
+
+    def fit_predict(**params):
+        return MetaLinkClassifier(**small, **params).fit(X[:200], Y[:200]).predict_proba(X[:5])
+
+    np.testing.assert_array_equal(
+        fit_predict(task_nodes="shared"), fit_predict(task_nodes="shared", few_shot_tasks=0.3)
+    )
+    assert not np.array_equal(
+        fit_predict(task_nodes="shared"), fit_predict(task_nodes="shared", few_shot_tasks=0.0)
+    )
+    np.testing.assert_array_equal(fit_predict(), fit_predict(few_shot_tasks=0.0))
 
 
 def test_few_shot_episodes_keep_few_labels_and_swap_them_consistently():

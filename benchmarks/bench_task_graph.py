@@ -176,12 +176,12 @@ def plot(summary, cost, datasets, models, path):
     for i, model in enumerate(models):
         stats = [summary[f"{d}|{model}|r={r}"] for d, r in groups]
         ax_auc.bar(np.arange(len(groups)) + i * width, [s["roc_auc_mean"] for s in stats], width,
-                   label=model)
+                   yerr=[s["roc_auc_std"] for s in stats], capsize=2, label=model)
         times = [summary[f"{d}|{model}|r={RATIOS[0]}"]["fit_seconds_mean"] for d in datasets]
         ax_time.bar(np.arange(len(datasets)) + i * width, times, width, label=model)
     ax_auc.set_xticks(np.arange(len(groups)) + 0.4 - width / 2, [f"{d}\nr={r}" for d, r in groups])
     ax_auc.set_ylim(0.5, 0.9)
-    ax_auc.set_ylabel("ROC-AUC on hidden test entries (scaffold split)")
+    ax_auc.set_ylabel("ROC-AUC on hidden test entries (mean ± sd over seeds)")
     ax_auc.legend(fontsize=8, loc="upper left")
     ax_time.set_xticks(np.arange(len(datasets)) + 0.4 - width / 2, datasets)
     ax_time.set_yscale("log")
@@ -232,7 +232,8 @@ def main():
     parser.add_argument("--models", nargs="+", default=MODELS, choices=MODELS)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cost-epochs", type=int, default=1)
-    parser.add_argument("--parts", nargs="+", default=["accuracy", "cost"],
+    # --parts with no value redoes nothing: it rewrites the summary and plots of the JSON.
+    parser.add_argument("--parts", nargs="*", default=["accuracy", "cost"],
                         choices=["accuracy", "cost"])
     parser.add_argument("--out", default=str(HERE / "results" / "task_graph"))
     args = parser.parse_args()
@@ -255,7 +256,8 @@ def main():
         protocol="balanced scaffold split 80/10/10 (fit on train+valid), ECFP4-2048, "
         "each known test label visible with probability r, macro ROC-AUC on hidden entries; "
         f"ToxCast budget {TOXCAST_BUDGET}; one torch thread and one forest job per fit; "
-        f"{args.workers} fits at a time (accuracy), one at a time (cost); peak_mb = growth "
+        f"{args.workers} fits at a time (accuracy, in the run that last wrote this file; records "
+        "of earlier runs are kept), one at a time (cost); peak_mb = growth "
         f"of the resident set during fit; cost: {args.cost_epochs} epoch(s) without "
         "validation, fit_seconds includes computing task_relations_",
         torch=torch.__version__, sklearn=sklearn.__version__, python=platform.python_version(),

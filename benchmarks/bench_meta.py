@@ -13,6 +13,9 @@ positive and one negative) and the new tasks of the test molecules are predicted
 * relational-meta + training labels (MetaLink only): half the test molecule's known
   training-task labels are shown too, and the support's training-task labels are given.
 
+MetaLink runs twice: ``few_shot_tasks=0.3`` ("MetaLink") and 0 ("MetaLink-no-episodes");
+``few_shot_tasks="auto"`` (the default) is the first below 100 tasks, the second above.
+
 Score: macro ROC-AUC over the new tasks on the hidden test entries. MetaLink binds the
 support with ``with_support`` (no gradient step). Baselines, fitted per k on the support:
 a random forest per task on the support rows, Tanimoto k-NN (5 neighbours), and a
@@ -144,12 +147,13 @@ def run(datasets, seeds, shots):
                         bound = fitted[name].with_support(X[rows], Y_support)
                         for setting, (visible, target) in context.items():
                             record(name, setting, bound.predict_proba(X[test], Y=visible), target)
-                    with_old = fitted["MetaLink"].with_support(
-                        X[rows], np.hstack([Y[rows][:, old], Y_support]), training_tasks=True
-                    )
                     visible, target = context["relational-meta"]
-                    P = with_old.predict_proba(X[test], Y=np.hstack([old_context, visible]))
-                    record("MetaLink", "relational-meta+train", P[:, len(old):], target)
+                    for name in METALINK:
+                        with_old = fitted[name].with_support(
+                            X[rows], np.hstack([Y[rows][:, old], Y_support]), training_tasks=True
+                        )
+                        P = with_old.predict_proba(X[test], Y=np.hstack([old_context, visible]))
+                        record(name, "relational-meta+train", P[:, len(old):], target)
                     predictions, baseline_seconds = baseline_predictions(
                         fitted, X[rows], Y_support, X[test], seed
                     )
@@ -178,30 +182,32 @@ def summarize(records):
 
 def plot(summary, datasets, path):
     settings = ("meta", "relational-meta")
-    fig, axes = plt.subplots(len(settings), len(datasets), figsize=(4.2 * len(datasets), 7),
+    fig, axes = plt.subplots(len(settings), len(datasets), figsize=(4.2 * len(datasets), 7.5),
                              squeeze=False, sharey="row")
-    models = list(METALINK) + list(BASELINES)
+    lines = [(model, model, f"C{i}", "o") for i, model in enumerate(list(METALINK) + list(BASELINES))]
     for col, dataset in enumerate(datasets):
         for row, setting in enumerate(settings):
             ax = axes[row, col]
-            for i, model in enumerate(models):
+            extra = [("MetaLink", "MetaLink + training-task labels", "k", "s")] if row else []
+            for model, label, color, marker in lines + extra:
+                key_setting = setting + ("+train" if label.endswith("labels") else "")
                 for protocol, style in zip(PROTOCOLS, ("-", ":")):
-                    points = [(str(k), summary.get(f"{dataset}|{protocol}|{setting}|{model}|{k}"))
-                              for k in SHOTS]
-                    points = [(k, s) for k, s in points if s]
-                    if points:
-                        ax.errorbar([k for k, _ in points], [s["roc_auc_mean"] for _, s in points],
-                                    yerr=[s["roc_auc_std"] for _, s in points], fmt="o" + style,
-                                    color=f"C{i}", label=f"{model} ({protocol})", capsize=2)
-            paper = PAPER[dataset][row] / 100
-            ax.axhline(paper, color="grey", lw=0.8, ls="--", label="MetaLink paper")
+                    stats = [(str(k), summary.get(f"{dataset}|{protocol}|{key_setting}|{model}|{k}"))
+                             for k in SHOTS]
+                    stats = [(k, s) for k, s in stats if s]
+                    if stats:
+                        ax.errorbar([k for k, _ in stats], [s["roc_auc_mean"] for _, s in stats],
+                                    yerr=[s["roc_auc_std"] for _, s in stats], fmt=marker + style,
+                                    color=color, label=f"{label} ({protocol})", capsize=2)
+            ax.axhline(PAPER[dataset][row] / 100, color="grey", lw=0.8, ls="--",
+                       label="MetaLink paper")
             ax.set_title(f"{dataset}: {setting}")
             ax.set_xlabel("k labelled molecules per new task")
             if col == 0:
                 ax.set_ylabel("ROC-AUC, new tasks (hidden test entries)")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
+    handles, labels = axes[-1, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=7)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     fig.savefig(path, dpi=110)
 
 
@@ -211,6 +217,8 @@ def main():
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--shots", nargs="+", default=[str(k) for k in SHOTS])
     parser.add_argument("--out", default=str(HERE / "results" / "meta"))
+    parser.add_argument("--replot", action="store_true",
+                        help="run nothing: rewrite the summary and the plot of the JSON")
     args = parser.parse_args()
     torch.set_num_threads(1)
     shots = [k if k == "all" else int(k) for k in args.shots]
@@ -219,7 +227,7 @@ def main():
     out.parent.mkdir(parents=True, exist_ok=True)
     key_fields = ("dataset", "seed", "protocol", "k", "model", "setting")
     records = merge(previous_results(out.with_suffix(".json")).get("records", []),
-                    run(args.datasets, args.seeds, shots),
+                    [] if args.replot else run(args.datasets, args.seeds, shots),
                     key=lambda rec: tuple(rec[f] for f in key_fields))
     summary = summarize(records)
     meta = dict(

@@ -114,13 +114,18 @@ class GatedLabelConv(nn.Module):
     def forward(self, h_src, h_dst, edges):
         """h_src: (n_src, dim), h_dst: (n_dst, dim), edges: LabelEdges into dst -> (n_dst, dim)."""
         a, g = self.message(h_src), self.gate(h_src)
-        (a1, a0), (g1, g0) = (a.chunk(2, dim=1), g.chunk(2, dim=1)) if self.per_label else ((a, a), (g, g))
-        m1 = torch.sparse.mm(edges.pos, (a1 + self.label_message[1]) * torch.sigmoid(g1 + self.label_gate[1]))
-        m0 = torch.sparse.mm(edges.neg, (a0 + self.label_message[0]) * torch.sigmoid(g0 + self.label_gate[0]))
         if self.per_label:
-            aggregated = m1 * edges.inv_pos + m0 * edges.inv_neg
+            (a1, a0), (g1, g0) = a.chunk(2, dim=1), g.chunk(2, dim=1)
         else:
-            aggregated = (m1 + m0) * edges.inv_degree
+            a1 = a0 = a
+            g1 = g0 = g
+        m1 = (a1 + self.label_message[1]) * torch.sigmoid(g1 + self.label_gate[1])
+        m0 = (a0 + self.label_message[0]) * torch.sigmoid(g0 + self.label_gate[0])
+        pos, neg = torch.sparse.mm(edges.pos, m1), torch.sparse.mm(edges.neg, m0)
+        if self.per_label:
+            aggregated = pos * edges.inv_pos + neg * edges.inv_neg
+        else:
+            aggregated = (pos + neg) * edges.inv_degree
         return aggregated + self.bias + torch.sigmoid(self.self_gate(h_dst)) * h_dst
 
     def __repr__(self):

@@ -217,11 +217,11 @@ def test_pipeline_support_goes_through_the_preprocessing(tasks, support):
     )
 
 
-def test_auto_few_shot_tasks_is_on_for_shared_task_nodes_only(tasks):
+def test_auto_few_shot_tasks_is_on_for_shared_task_nodes_and_few_tasks_only(tasks):
     X, Y, _ = tasks
     small = dict(hidden=8, max_epochs=2, random_state=0)
 
-    def fit_predict(**params):
+    def fit_predict(Y=Y, **params):
         return MetaLinkClassifier(**small, **params).fit(X[:200], Y[:200]).predict_proba(X[:5])
 
     np.testing.assert_array_equal(
@@ -231,6 +231,11 @@ def test_auto_few_shot_tasks_is_on_for_shared_task_nodes_only(tasks):
         fit_predict(task_nodes="shared"), fit_predict(task_nodes="shared", few_shot_tasks=0.0)
     )
     np.testing.assert_array_equal(fit_predict(), fit_predict(few_shot_tasks=0.0))
+    many = np.tile(Y, (1, 5))[:, :100]  # 100 tasks: "auto" turns the episodes off
+    np.testing.assert_array_equal(
+        fit_predict(many, task_nodes="shared"),
+        fit_predict(many, task_nodes="shared", few_shot_tasks=0.0),
+    )
 
 
 def test_few_shot_episodes_keep_few_labels_and_swap_them_consistently():

@@ -111,7 +111,7 @@ def baseline_predictions(fitted, X_support, Y_support, X_test, seed):
     return predictions, seconds
 
 
-def run(datasets, seeds, shots):
+def run(datasets, seeds, shots, protocols=PROTOCOLS):
     records = []
     for dataset in datasets:
         smiles, Y = LOADERS[dataset](return_X_y=True)
@@ -120,7 +120,7 @@ def run(datasets, seeds, shots):
         for seed in seeds:
             train, valid, test = ScaffoldSplit(random_state=seed).train_valid_test(smiles)
             fit_rows = np.concatenate([train, valid])
-            for protocol in PROTOCOLS:
+            for protocol in protocols:
                 old, new = split_tasks(Y.shape[1], shuffle=protocol == "random", random_state=seed)
                 fitted, seconds = fit_models(dataset, X[fit_rows], Y[fit_rows][:, old], seed)
                 context = {
@@ -216,6 +216,7 @@ def main():
     parser.add_argument("--datasets", nargs="+", default=list(LOADERS), choices=list(LOADERS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--shots", nargs="+", default=[str(k) for k in SHOTS])
+    parser.add_argument("--protocols", nargs="+", default=list(PROTOCOLS), choices=PROTOCOLS)
     parser.add_argument("--out", default=str(HERE / "results" / "meta"))
     parser.add_argument("--replot", action="store_true",
                         help="run nothing: rewrite the summary and the plot of the JSON")
@@ -227,7 +228,7 @@ def main():
     out.parent.mkdir(parents=True, exist_ok=True)
     key_fields = ("dataset", "seed", "protocol", "k", "model", "setting")
     records = merge(previous_results(out.with_suffix(".json")).get("records", []),
-                    [] if args.replot else run(args.datasets, args.seeds, shots),
+                    [] if args.replot else run(args.datasets, args.seeds, shots, args.protocols),
                     key=lambda rec: tuple(rec[f] for f in key_fields))
     summary = summarize(records)
     meta = dict(

@@ -62,8 +62,8 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         only a few (8 to ``support_size``) of its labels, they are swapped with probability
         1/2 and they leave the label features, as for a task added by :meth:`with_support`.
         Needs ``task_nodes="shared"``. "auto": 0.3 with shared task nodes and fewer than 100
-        tasks, else 0. Measured on new tasks (meta guide): +1 to +4 points of ROC-AUC on
-        Tox21 (10 training tasks), mostly positive on SIDER (22), about -10 on ToxCast
+        tasks, else 0. Measured on new tasks (meta guide): +0.4 to +4 points of ROC-AUC on
+        Tox21 (10 training tasks), mostly positive on SIDER (22), down to -13 on ToxCast
         (493), where the many training tasks presumably already teach what they teach.
     n_support_sets : int, default=1
         Fixed support sets kept for inference; their logits are averaged. The task states

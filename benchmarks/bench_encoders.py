@@ -25,7 +25,7 @@ import numpy as np
 import sklearn
 import torch
 
-from common import hide_labels, merge, previous_results
+from common import hide_labels, merge, previous_results, summarize
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MolecularGraphFeaturizer, MorganFingerprint, ScaffoldSplit
 from sklearn_metalink.datasets import load_sider, load_tox21
@@ -83,22 +83,6 @@ def run(datasets, seeds):
     return records
 
 
-def summarize(records):
-    groups = {}
-    for rec in records:
-        groups.setdefault(f"{rec['dataset']}|{rec['encoder']}", []).append(rec)
-    return {
-        key: {
-            "roc_auc_mean": float(np.mean([r["roc_auc"] for r in recs])),
-            "roc_auc_std": float(np.std([r["roc_auc"] for r in recs])),
-            "fit_seconds_mean": float(np.mean([r["fit_seconds"] for r in recs])),
-            "seconds_per_epoch_mean": float(np.mean([r["seconds_per_epoch"] for r in recs])),
-            "n_seeds": len(recs),
-        }
-        for key, recs in groups.items()
-    }
-
-
 def plot(summary, datasets, path):
     import matplotlib
 
@@ -138,7 +122,8 @@ def main():
     records = merge(previous_results(out.with_suffix(".json")).get("records", []),
                     run(args.datasets, args.seeds),
                     key=lambda rec: (rec["dataset"], rec["encoder"], rec["seed"]))
-    summary = summarize(records)
+    summary = summarize(records, key=lambda rec: f"{rec['dataset']}|{rec['encoder']}",
+                        means=("seconds_per_epoch",))
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = dict(
         protocol="balanced scaffold split 80/10/10 (fit on train+valid), each known test "

@@ -47,7 +47,7 @@ from baselines import (
     TanimotoNearestNeighbors,
 )
 from bench_relational import LOADERS
-from common import hide_labels, merge, previous_results
+from common import hide_labels, merge, previous_results, summarize
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MorganFingerprint, ScaffoldSplit
 from sklearn_metalink.metrics import masked_roc_auc_score
@@ -59,6 +59,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the Agg backend)
 HERE = Path(__file__).resolve().parent
 SHOTS = (16, 64, 128, "all")
 PROTOCOLS = ("last", "random")
+SUMMARY_KEY = ("dataset", "protocol", "setting", "model", "k")
 SETTINGS = ("meta", "relational-meta", "relational-meta+train")
 # MetaLink variants: the episodic training with simulated new tasks, and without it.
 METALINK = {
@@ -164,22 +165,6 @@ def run(datasets, seeds, shots, protocols=PROTOCOLS):
     return records
 
 
-def summarize(records):
-    groups = {}
-    for rec in records:
-        key = "|".join(str(rec[f]) for f in ("dataset", "protocol", "setting", "model", "k"))
-        groups.setdefault(key, []).append(rec)
-    return {
-        key: dict(
-            roc_auc_mean=float(np.mean([r["roc_auc"] for r in recs])),
-            roc_auc_std=float(np.std([r["roc_auc"] for r in recs])),
-            fit_seconds_mean=float(np.mean([r["fit_seconds"] for r in recs])),
-            n_seeds=len(recs),
-        )
-        for key, recs in groups.items()
-    }
-
-
 def plot(summary, datasets, path):
     settings = ("meta", "relational-meta")
     fig, axes = plt.subplots(len(settings), len(datasets), figsize=(4.2 * len(datasets), 7.5),
@@ -230,7 +215,7 @@ def main():
     records = merge(previous_results(out.with_suffix(".json")).get("records", []),
                     [] if args.replot else run(args.datasets, args.seeds, shots, args.protocols),
                     key=lambda rec: tuple(rec[f] for f in key_fields))
-    summary = summarize(records)
+    summary = summarize(records, key=lambda rec: "|".join(str(rec[f]) for f in SUMMARY_KEY))
     meta = dict(
         protocol=__doc__.split("\n\n")[1].replace("\n", " "),
         paper_reference_roc_auc_meta_relmeta=PAPER,

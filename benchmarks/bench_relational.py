@@ -23,7 +23,7 @@ import sklearn
 import torch
 
 from baselines import RandomForestPerTask, RandomForestWithLabels
-from common import hide_labels
+from common import hide_labels, summarize
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MorganFingerprint, ScaffoldSplit
 from sklearn_metalink.datasets import load_sider, load_tox21, load_toxcast
@@ -69,24 +69,6 @@ def run(datasets, seeds, models):
     return records
 
 
-def summarize(records):
-    summary = {}
-    for rec in records:
-        key = f"{rec['dataset']}|{rec['model']}|r={rec['r']}"
-        summary.setdefault(key, {"roc_auc": [], "fit_seconds": []})
-        summary[key]["roc_auc"].append(rec["roc_auc"])
-        summary[key]["fit_seconds"].append(rec["fit_seconds"])
-    return {
-        key: {
-            "roc_auc_mean": float(np.mean(v["roc_auc"])),
-            "roc_auc_std": float(np.std(v["roc_auc"])),
-            "fit_seconds_mean": float(np.mean(v["fit_seconds"])),
-            "n_seeds": len(v["roc_auc"]),
-        }
-        for key, v in summary.items()
-    }
-
-
 def plot(summary, datasets, models, path):
     import matplotlib
 
@@ -121,7 +103,7 @@ def main():
     args = parser.parse_args()
 
     records = run(args.datasets, args.seeds, args.models)
-    summary = summarize(records)
+    summary = summarize(records, key=lambda rec: f"{rec['dataset']}|{rec['model']}|r={rec['r']}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = dict(

@@ -35,7 +35,7 @@ import torch
 
 from baselines import RandomForestPerTask, RandomForestWithLabels
 from bench_relational import LOADERS, RATIOS
-from common import hide_labels, merge, previous_results
+from common import hide_labels, merge, previous_results, summarize
 from sklearn_metalink import MetaLinkClassifier, TaskGraphClassifier
 from sklearn_metalink.chem import MorganFingerprint, ScaffoldSplit
 from sklearn_metalink.metrics import masked_roc_auc_score
@@ -147,22 +147,6 @@ def run_cost(models, epochs):
     return records
 
 
-def summarize(records):
-    groups = {}
-    for rec in records:
-        groups.setdefault(f"{rec['dataset']}|{rec['model']}|r={rec['r']}", []).append(rec)
-    return {
-        key: dict(
-            roc_auc_mean=float(np.mean([r["roc_auc"] for r in recs])),
-            roc_auc_std=float(np.std([r["roc_auc"] for r in recs])),
-            fit_seconds_mean=float(np.mean([r["fit_seconds"] for r in recs])),
-            peak_mb_mean=float(np.mean([r["peak_mb"] for r in recs])),
-            n_seeds=len(recs),
-        )
-        for key, recs in groups.items()
-    }
-
-
 def plot(summary, cost, datasets, models, path):
     import matplotlib
 
@@ -249,7 +233,8 @@ def main():
     records = merge(previous.get("records", []), records,
                     key=lambda rec: (rec["dataset"], rec["model"], rec["seed"], rec["r"]))
     cost = merge(previous.get("cost", []), cost, key=lambda rec: (rec["model"], rec["n_tasks"]))
-    summary = summarize(records)
+    summary = summarize(records, key=lambda rec: f"{rec['dataset']}|{rec['model']}|r={rec['r']}",
+                        means=("peak_mb",))
     datasets = list(dict.fromkeys(rec["dataset"] for rec in records))
     models = [model for model in MODELS if any(rec["model"] == model for rec in records)]
     meta = dict(

@@ -22,3 +22,19 @@ def hide_labels(Y, r, seed):
     """Show each known entry with probability r; the rest are the targets."""
     visible = ~np.isnan(Y) & (np.random.RandomState(seed).rand(*Y.shape) < r)
     return np.where(visible, Y, np.nan), np.where(visible, np.nan, Y)
+
+
+def summarize(records, key, means=()):
+    """Records grouped by ``key(rec)`` (a string): ROC-AUC mean and standard deviation, the
+    mean fit time and of each field in ``means``, and the number of records (seeds)."""
+    groups = {}
+    for rec in records:
+        groups.setdefault(key(rec), []).append(rec)
+    summary = {}
+    for name, recs in groups.items():
+        scores = [r["roc_auc"] for r in recs]
+        stats = dict(roc_auc_mean=float(np.mean(scores)), roc_auc_std=float(np.std(scores)))
+        for field in ("fit_seconds", *means):
+            stats[f"{field}_mean"] = float(np.mean([r[field] for r in recs]))
+        summary[name] = dict(stats, n_seeds=len(recs))
+    return summary

@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from torch import nn
 
+from sklearn_metalink.estimators._retrieval import LabelNeighbours
 from sklearn_metalink.nn import MaskedBCEWithLogitsLoss
 
 
@@ -116,6 +117,67 @@ class LogisticPerTask(_PerTask):
 
     def _model(self, task, n_rows):
         return LogisticRegression(C=self.C, max_iter=1000)
+
+
+class LabelAgreementNeighbors:
+    """The label-agreement k-NN: every training row weighted by sim³ × exp(3 · (agreements
+    − disagreements) / n_visible) over the query's visible labels (Tanimoto similarity on
+    bits, cosine on standardised features otherwise); P(task) is the weighted mean label of
+    the 25 rows of highest weight plus one pseudo-count of the training prior. No training.
+    The same estimate MetaLinkClassifier takes as its data-to-data relation."""
+
+    def __init__(self, n_neighbors=25, n_candidates=None):
+        self.n_neighbors = n_neighbors
+        self.n_candidates = n_candidates
+
+    def fit(self, X, Y):
+        self.neighbours_ = LabelNeighbours(X, Y, self.n_neighbors, self.n_candidates or len(Y))
+        return self
+
+    def predict_proba(self, X, Y=None):
+        if Y is None:
+            Y = np.full((X.shape[0], self.neighbours_.Y.shape[1]), np.nan)
+        return self.neighbours_.proba(self.neighbours_.candidates(X), Y)
+
+
+class MultiTaskMLP:
+    """A multi-task MLP on X alone (masked BCE over the known labels; ignores context),
+    with early stopping on a random tenth of the rows."""
+
+    def __init__(self, hidden=(512, 256), dropout=0.2, max_epochs=40, random_state=0):
+        self.hidden = hidden
+        self.dropout = dropout
+        self.max_epochs = max_epochs
+        self.random_state = random_state
+
+    def fit(self, X, Y):
+        from skorch.callbacks import EarlyStopping
+        from skorch.dataset import ValidSplit
+
+        torch.manual_seed(self.random_state)
+        layers, width = [], X.shape[1]
+        for size in self.hidden:
+            layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(self.dropout)]
+            width = size
+        self.net_ = NeuralNet(
+            nn.Sequential(*layers, nn.Linear(width, Y.shape[1])),
+            criterion=MaskedBCEWithLogitsLoss,
+            optimizer=torch.optim.Adam,
+            optimizer__weight_decay=1e-5,
+            lr=1e-3,
+            batch_size=128,
+            max_epochs=self.max_epochs,
+            iterator_train__shuffle=True,
+            train_split=ValidSplit(0.1, stratified=False, random_state=self.random_state),
+            callbacks=[EarlyStopping(patience=8, load_best=True)],
+            verbose=0,
+        )
+        self.net_.fit(np.asarray(X, dtype=np.float32), Y.astype(np.float32))
+        return self
+
+    def predict_proba(self, X, Y=None):
+        logits = self.net_.predict(np.asarray(X, dtype=np.float32))
+        return 1 / (1 + np.exp(-logits.astype(np.float64)))
 
 
 class MultiTaskMLPEmbedding:

@@ -9,7 +9,8 @@ under a forked torch random state, and predicts in chunks. A subclass supplies:
 * ``_build_module(X)``: the torch module, called as ``module(x=..., y=...)`` at inference;
 * ``_collate(X, Y, pool, visible_ratio, rng, fixed)``: the skorch ``collate_fn`` of a
   training (``fixed=False``) or validation (``fixed=True``) batch, with a ``release()``;
-* optionally ``_criterion(Y)`` and ``_after_training(X, Y, rng)``.
+* optionally ``_criterion(Y)``, ``_before_training(X, Y)``, ``_after_training(X, Y, rng)``
+  and ``_batch(X, Y, rows)`` (the module inputs of some rows at inference).
 """
 
 import numbers
@@ -73,6 +74,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         # so fitting is reproducible without changing the caller's torch random state.
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
+            self._before_training(X, Y)
             self.net_ = self._build_net(X, Y, train, valid, visible_ratio, rng)
             self.net_.fit(train, None)
             self._release_training_data()
@@ -196,6 +198,9 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             collate.release()
         del self._collates
 
+    def _before_training(self, X, Y):
+        """Prepare what the module and the collates need from all fit rows; nothing by default."""
+
     def _after_training(self, X, Y, rng):
         """Store what inference needs beyond the trained weights; nothing by default."""
 
@@ -239,11 +244,13 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
     def _batches(self, X, Y, chunk):
         """Rows of X and Y as module inputs ``{"x", "y"}``, ``chunk`` rows at a time."""
         for start in range(0, X.shape[0], chunk):
-            rows = np.arange(start, min(start + chunk, X.shape[0]))
-            yield {
-                "x": self._inputs().batch(X, rows),
-                "y": torch.from_numpy(Y[rows].astype(np.float32)),
-            }
+            yield self._batch(X, Y, np.arange(start, min(start + chunk, X.shape[0])))
+
+    def _batch(self, X, Y, rows):
+        return {
+            "x": self._inputs().batch(X, rows),
+            "y": torch.from_numpy(Y[rows].astype(np.float32)),
+        }
 
     def _logits(self, X, Y):
         out = [

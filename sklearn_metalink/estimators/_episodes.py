@@ -7,13 +7,17 @@ import torch
 _MIN_SHOTS = 8
 
 
-def visibility_mask(Y, visible_ratio, rng):
+def visibility_mask(Y, visible_ratio, rng, context_dropout=0.0):
     """Which known entries of Y are shown as context: each with a per-row probability r.
 
     ``visible_ratio`` is a float r, or a ``(low, high)`` range from which each row draws r.
+    With probability ``context_dropout`` a row is shown nothing at all, as a query whose
+    labels are all unknown.
     """
     low, high = (visible_ratio, visible_ratio) if np.isscalar(visible_ratio) else visible_ratio
     r = rng.uniform(low, high, size=(len(Y), 1))
+    if context_dropout > 0:
+        r[rng.random(len(Y)) < context_dropout] = 0.0
     return ~np.isnan(Y) & (rng.random(Y.shape) < r)
 
 
@@ -31,21 +35,29 @@ class EpisodeCollate:
     they leave the label features of every row, as for a column unseen in training (the
     episode then carries ``y_features``).
 
+    With ``neighbours``, a ``LabelNeighbours`` over the fit rows and the candidates of
+    every fit row (other fit rows only), every row of the episode also carries the
+    neighbour log-odds of its visible labels: the query rows' context, the support rows'
+    labels, never a label hidden from the row or a simulated new task's.
+
     Call ``release()`` after training: the collate is stored in the skorch net and would
     otherwise carry the training data into every pickle.
     """
 
     def __init__(
-        self, inputs, X, Y, pool, support_size, visible_ratio, rng, fixed=False, few_shot_tasks=0.0
+        self, inputs, X, Y, pool, support_size, visible_ratio, rng, fixed=False, few_shot_tasks=0.0,
+        neighbours=None, context_dropout=0.0,
     ):
         self.inputs, self.X, self.Y, self.pool = inputs, X, Y, pool
+        self.neighbours = neighbours
         self.support_size = support_size
         self.visible_ratio = visible_ratio
+        self.context_dropout = context_dropout
         self.rng = rng
         self.fixed = fixed
         self.few_shot_tasks = 0.0 if fixed else few_shot_tasks
         if fixed:
-            self.visible = visibility_mask(Y, visible_ratio, rng)
+            self.visible = visibility_mask(Y, visible_ratio, rng, context_dropout)
             self.support = self._draw_support(np.empty(0, dtype=np.intp))
 
     def _draw_support(self, query):
@@ -59,7 +71,10 @@ class EpisodeCollate:
         if self.fixed:
             visible, support = self.visible[query], self.support[~np.isin(self.support, query)]
         else:
-            visible, support = visibility_mask(Y, self.visible_ratio, self.rng), self._draw_support(query)
+            visible, support = (
+                visibility_mask(Y, self.visible_ratio, self.rng, self.context_dropout),
+                self._draw_support(query),
+            )
         rows = np.concatenate([query, support])
         y_support = self.Y[support]
         x = {"x": self.inputs.batch(self.X, rows)}
@@ -69,8 +84,14 @@ class EpisodeCollate:
             Y, y_support = self._as_new_tasks(Y, y_support, new)
         y = np.concatenate([np.where(visible, Y, np.nan), y_support])
         x["y"] = torch.from_numpy(y.astype(np.float32))
+        y_features = np.where(new, np.nan, y)
         if new.any():
-            x["y_features"] = torch.from_numpy(np.where(new, np.nan, y).astype(np.float32))
+            x["y_features"] = torch.from_numpy(y_features.astype(np.float32))
+        if self.neighbours is not None:
+            neighbours, (index, sims) = self.neighbours
+            log_odds = neighbours.log_odds((index[rows], sims[rows]), y_features)
+            log_odds[:, new] = 0.0
+            x["neighbours"] = torch.from_numpy(log_odds)
         x["is_support"] = torch.from_numpy(np.arange(len(rows)) >= len(query))
         return x, torch.from_numpy(np.where(visible, np.nan, Y).astype(np.float32))
 
@@ -90,4 +111,4 @@ class EpisodeCollate:
         return Y, y_support
 
     def release(self):
-        self.X = self.Y = self.pool = self.visible = self.support = None
+        self.X = self.Y = self.pool = self.visible = self.support = self.neighbours = None

@@ -1,7 +1,7 @@
 """How X reaches an encoder: validation at the estimator boundary, then batches of rows.
 
 Each encoder family has an input kind; the estimator only calls ``validate`` (once, at
-the boundary), ``width`` and ``batch``.
+the boundary), ``width``, ``scaling`` (for the encoder) and ``batch``.
 """
 
 import numpy as np
@@ -22,6 +22,36 @@ class FeatureMatrix:
             estimator, X, reset=reset, accept_sparse="csr", dtype=(np.float32, np.float64)
         )
         return X.astype(np.float32, copy=False)
+
+    def scaling(self, X):
+        """``(offset, scale)`` per column centring the columns that are not binary and
+        scaling each to a spread of ``1 / sqrt(number of such columns)``, or None when all
+        are 0/1. Binary columns (fingerprint bits) keep offset 0 and scale 1.
+
+        A gradient-trained encoder needs features of comparable scale; on dense unscaled
+        features the model fell far below a forest until they were standardised.
+        """
+        if sp.issparse(X):
+            nonbinary = np.unique(X.indices[~np.isin(X.data, (0, 1))])
+        else:
+            nonbinary = np.flatnonzero(~np.isin(X, (0, 1)).all(axis=0))
+        if len(nonbinary) == 0:
+            return None
+        offset = np.zeros(X.shape[1], dtype=np.float32)
+        scale = np.ones(X.shape[1], dtype=np.float32)
+        columns = X[:, nonbinary]
+        mean = np.asarray(columns.mean(axis=0), dtype=np.float64).ravel()
+        if sp.issparse(X):
+            squares = np.asarray(columns.multiply(columns).mean(axis=0), dtype=np.float64).ravel()
+        else:
+            squares = (columns.astype(np.float64) ** 2).mean(axis=0)
+        spread = np.sqrt(np.maximum(squares - mean**2, 0))
+        offset[nonbinary] = mean
+        # Standardised, then shrunk so that the non-binary part of a row has unit norm on
+        # average: plain standardisation (ten times the spread of yeast's own features) lost
+        # 3.7 points of ROC-AUC on yeast's validation split.
+        scale[nonbinary] = np.where(spread > 0, spread, 1.0) * np.sqrt(len(nonbinary))
+        return offset, scale
 
     def width(self, X):
         return X.shape[1]
@@ -59,6 +89,9 @@ class MolecularGraphs:
         if all(isinstance(entry, Data) for entry in column):
             return column
         return MolecularGraphFeaturizer(invalid="raise").fit_transform(column)
+
+    def scaling(self, X):
+        return None
 
     def width(self, X):
         """(atom_features, bond_features) of the graphs."""

@@ -240,7 +240,10 @@ class TaskGraphClassifier(_RelationalNetClassifier):
                 f"and n_heads={n_heads}"
             )
         if self.encoder == "mlp":
-            encoder = MLPEncoder(self._inputs().width(X), self.hidden, dropout=self.dropout)
+            encoder = MLPEncoder(
+                self._inputs().width(X), self.hidden, dropout=self.dropout,
+                scaling=self._inputs().scaling(X),
+            )
         else:
             encoder = copy.deepcopy(self.encoder)
         return TaskGraphModule(

@@ -24,6 +24,11 @@ class MetaLinkModule(nn.Module):
       shared learned vector and all tasks share one bias, so a column the module never saw
       gets its state from its labelled support rows alone. Label features then cover only
       the columns that the buffer ``feature_index`` maps to a training task.
+    * With ``neighbours=True`` each row also brings data-to-data relations: the log-odds of
+      a label-agreement k-nearest-neighbour estimate of every training task (computed by
+      the estimator from the row's most similar training rows and its visible labels). It
+      is fused into the data node and added to each task's logit with a learned per-task
+      weight, so the network learns how far to trust the neighbours of a row.
 
     Parameters
     ----------
@@ -43,18 +48,21 @@ class MetaLinkModule(nn.Module):
         One learned initial vector and bias per task (transductive), or one shared by all
         tasks (inductive: any column, seen in training or not, can be predicted from a
         support).
+    neighbours : bool
+        Whether ``forward`` takes the neighbour log-odds of the training tasks.
     """
 
     def __init__(
         self, encoder, n_tasks, hidden=256, n_layers=2, label_features=True, dropout=0.0,
-        task_nodes="learned",
+        task_nodes="learned", neighbours=False,
     ):
         super().__init__()
         self.encoder = encoder
         self.n_tasks = n_tasks
         self.label_features = label_features
         self.task_nodes = task_nodes
-        fuse_in = hidden + 2 * n_tasks if label_features else hidden
+        self.neighbours = neighbours
+        fuse_in = hidden + (2 * n_tasks if label_features else 0) + (n_tasks if neighbours else 0)
         self.fuse = nn.Sequential(nn.Linear(fuse_in, hidden), nn.PReLU(), nn.Dropout(dropout))
         n_init = n_tasks if task_nodes == "learned" else 1
         self.task_embedding = nn.Parameter(torch.randn(n_init, hidden) * hidden**-0.5)
@@ -62,6 +70,8 @@ class MetaLinkModule(nn.Module):
         per_label = task_nodes == "shared"
         self.to_tasks = nn.ModuleList(GatedLabelConv(hidden, per_label) for _ in range(n_layers))
         self.to_data = nn.ModuleList(GatedLabelConv(hidden, per_label) for _ in range(n_layers))
+        # Starts at 0: the neighbour term enters the logits only as far as training asks.
+        self.neighbour_weight = nn.Parameter(torch.zeros(n_tasks)) if neighbours else None
         self.task_act = nn.ModuleList(nn.PReLU() for _ in range(n_layers))
         self.data_act = nn.ModuleList(nn.PReLU() for _ in range(n_layers))
         # (n_support_sets, n_layers + 1, n_columns, hidden), filled by store_support, and
@@ -69,13 +79,24 @@ class MetaLinkModule(nn.Module):
         self.register_buffer("stored_task_states", torch.zeros(0, n_layers + 1, n_tasks, hidden))
         self.register_buffer("feature_index", torch.arange(n_tasks))
 
-    def embed(self, x, y_features):
-        """Initial data nodes: x (n, ...) and the labels y_features (n, n_tasks) of the
-        training tasks, 1/0/NaN -> (n, hidden)."""
+    def embed(self, x, y_features, neighbours=None):
+        """Initial data nodes: x (n, ...), the labels y_features (n, n_tasks) of the
+        training tasks, 1/0/NaN, and their neighbour log-odds (n, n_tasks) -> (n, hidden)."""
         h = self.encoder(x)
         if self.label_features:
             h = torch.cat([h, (y_features == 1).to(h.dtype), (y_features == 0).to(h.dtype)], dim=1)
+        if self.neighbours:
+            h = torch.cat([h, neighbours], dim=1)
         return F.normalize(self.fuse(h), dim=1)
+
+    def neighbour_logits(self, neighbours):
+        """The neighbour term of each column's logit: (n, n_columns), 0 for a column that
+        is no training task."""
+        mapped = self.feature_index >= 0
+        out = neighbours.new_zeros((len(neighbours), len(self.feature_index)))
+        index = self.feature_index[mapped]
+        out[:, mapped] = neighbours[:, index] * self.neighbour_weight[index]
+        return out
 
     def label_features_of(self, y):
         """The labels of y (n, n_columns) as training-task columns (n, n_tasks): column c
@@ -123,11 +144,11 @@ class MetaLinkModule(nn.Module):
         if feature_index is not None:
             self.feature_index = feature_index
         self.stored_task_states = torch.stack(
-            [self.task_states(self.embed(x, self.label_features_of(y)), y, fixed)
-             for x, y in support_sets]
+            [self.task_states(self.embed(x, self.label_features_of(y), neighbours), y, fixed)
+             for x, y, neighbours in support_sets]
         )
 
-    def forward(self, x, y, is_support=None, y_features=None):
+    def forward(self, x, y, is_support=None, y_features=None, neighbours=None):
         """Logits (n_query, n_tasks) for the query rows of a batch.
 
         x : (n, ...) rows; y : (n, n_tasks) their labels, NaN where unknown or hidden.
@@ -138,15 +159,24 @@ class MetaLinkModule(nn.Module):
         y_features : (n, n_tasks), optional. The labels that enter the label features, by
         default those of y mapped by ``feature_index``; training episodes remove the tasks
         that play new tasks in the step.
+        neighbours : (n, n_tasks), optional. Neighbour log-odds of the training tasks;
+        required when the module was built with ``neighbours=True``.
         """
-        h = self.embed(x, self.label_features_of(y) if y_features is None else y_features)
+        h = self.embed(
+            x, self.label_features_of(y) if y_features is None else y_features, neighbours
+        )
         if is_support is not None:
             query = ~is_support
             tasks = self.task_states(h[is_support], y[is_support])
-            return self.query_logits(h[query], y[query], tasks)
-        if len(self.stored_task_states) == 0:
+            logits = self.query_logits(h[query], y[query], tasks)
+        elif len(self.stored_task_states) == 0:
             raise RuntimeError("no support stored: call store_support after training")
-        return torch.stack(
-            [self.query_logits(h, y, tasks) for tasks in self.stored_task_states]
-        ).mean(0)
+        else:
+            query = slice(None)
+            logits = torch.stack(
+                [self.query_logits(h, y, tasks) for tasks in self.stored_task_states]
+            ).mean(0)
+        if self.neighbours:
+            logits = logits + self.neighbour_logits(neighbours[query])
+        return logits
 

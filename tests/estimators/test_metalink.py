@@ -94,14 +94,25 @@ def test_pickle_round_trip_predicts_the_same(fitted, context):
     np.testing.assert_array_equal(restored.predict_proba(*context), fitted.predict_proba(*context))
 
 
-def test_pickle_size_does_not_grow_with_the_training_rows():
+def _pickle_growth(n_neighbors):
+    """Bytes a pickle gains from 1,800 more fit rows of 50 float features and 3 tasks."""
     rng = np.random.RandomState(0)
     X = rng.rand(2000, 50)
     Y = (X[:, :3] > 0.5).astype(float)
-    params = dict(hidden=8, max_epochs=1, validation_fraction=None, random_state=0)
+    params = dict(hidden=8, max_epochs=1, validation_fraction=None, n_neighbors=n_neighbors,
+                  random_state=0)
     small = len(pickle.dumps(MetaLinkClassifier(**params).fit(X[:200], Y[:200])))
     large = len(pickle.dumps(MetaLinkClassifier(**params).fit(X, Y)))
-    assert large < small + 10_000  # 1,800 more rows of X alone would add 720 kB
+    return large - small
+
+
+def test_without_neighbours_the_pickle_does_not_grow_with_the_training_rows():
+    assert _pickle_growth(n_neighbors=0) < 10_000  # 1,800 rows of X alone would add 720 kB
+
+
+def test_with_neighbours_the_pickle_holds_the_fit_rows_once_in_float32():
+    one_copy = 1800 * (50 + 3) * 4
+    assert one_copy <= _pickle_growth(n_neighbors=25) < 1.1 * one_copy
 
 
 def test_clone_is_unfitted_with_the_same_params(fitted):

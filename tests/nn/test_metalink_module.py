@@ -42,11 +42,11 @@ def test_support_labels_change_the_predictions_of_query_rows():
 def test_inference_averages_the_stored_support_sets():
     module = make_module()
     x, y, is_support = episode()
-    support = [(x[4:7], y[4:7]), (x[7:], y[7:])]
+    support = [(x[4:7], y[4:7], None), (x[7:], y[7:], None)]
     module.store_support(support)
     per_set = [
         module(torch.cat([x[:4], xs]), torch.cat([y[:4], ys]), torch.arange(4 + len(xs)) >= 4)
-        for xs, ys in support
+        for xs, ys, _ in support
     ]
     expected = torch.stack(per_set).mean(0)
     torch.testing.assert_close(module(x[:4], y[:4]), expected)
@@ -58,12 +58,12 @@ def test_shared_task_nodes_predict_columns_never_seen_in_training():
     module = MetaLinkModule(MLPEncoder(6, 16), n_tasks=4, hidden=16, task_nodes="shared").eval()
     x, y, _ = episode()
     support = torch.cat([y, 1 - y[:, :2]], dim=1)  # 4 training columns + 2 new ones
-    module.store_support([(x, support)], feature_index=torch.tensor([0, 1, 2, 3, -1, -1]))
+    module.store_support([(x, support, None)], feature_index=torch.tensor([0, 1, 2, 3, -1, -1]))
     logits = module(x[:3], torch.full((3, 6), nan))
     assert logits.shape == (3, 6)
     # A new column labelled like a training column gets that column's state and logits.
     copy = torch.cat([y, y[:, :1]], dim=1)
-    module.store_support([(x, copy)], feature_index=torch.tensor([0, 1, 2, 3, -1]))
+    module.store_support([(x, copy, None)], feature_index=torch.tensor([0, 1, 2, 3, -1]))
     logits = module(x[:3], torch.full((3, 5), nan))
     torch.testing.assert_close(logits[:, 4], logits[:, 0])
 

@@ -1,0 +1,99 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sklearn_metalink.estimators._retrieval import LabelNeighbours, NeighbourIndex
+
+nan = np.nan
+
+
+def reference_estimate(X_ref, Y_ref, x, visible, k):
+    """The label-agreement k-NN of one row, written straight from its definition."""
+    prior = np.array([np.nanmean(Y_ref[:, t]) for t in range(Y_ref.shape[1])])
+    n_visible = max(int((~np.isnan(visible)).sum()), 1)
+    weights = []
+    for row, labels in zip(X_ref, Y_ref):
+        inter = np.sum((row == 1) & (x == 1))
+        union = np.sum((row == 1) | (x == 1))
+        sim = inter / union if union else 0.0
+        both = ~np.isnan(labels) & ~np.isnan(visible)
+        agree = np.sum(labels[both] == visible[both])
+        disagree = both.sum() - agree
+        weights.append(sim**3 * np.exp(3 * (agree - disagree) / n_visible))
+    weights = np.array(weights)
+    order = np.argsort(-weights)
+    if weights[order[k - 1]] == weights[order[k]]:
+        return None  # a tie at the k-th neighbour: either row is right
+    top = order[:k]
+    P = []
+    for t in range(Y_ref.shape[1]):
+        known = [j for j in top if not np.isnan(Y_ref[j, t])]
+        P.append((sum(weights[j] * Y_ref[j, t] for j in known) + prior[t])
+                 / (sum(weights[j] for j in known) + 1))
+    return np.array(P)
+
+
+@pytest.fixture
+def bits():
+    rng = np.random.RandomState(0)
+    X = (rng.rand(60, 32) < 0.3).astype(np.float32)
+    Y = (X[:, :4] + 0.5 * rng.rand(60, 4) > 0.7).astype(float)
+    Y[rng.rand(*Y.shape) < 0.25] = nan
+    return X, Y
+
+
+def test_estimate_matches_its_definition(bits):
+    X, Y = bits
+    neighbours = LabelNeighbours(X[:50], Y[:50], n_neighbors=5, n_candidates=50)
+    visible = np.where(np.random.RandomState(1).rand(10, 4) < 0.5, Y[50:], nan)
+    P = neighbours.proba(neighbours.candidates(X[50:]), visible)
+    expected = [reference_estimate(X[:50], Y[:50], x, v, k=5) for x, v in zip(X[50:], visible)]
+    checked = [i for i, e in enumerate(expected) if e is not None]
+    assert len(checked) >= 7
+    np.testing.assert_allclose(P[checked], [expected[i] for i in checked], rtol=1e-5)
+
+
+def test_a_neighbour_that_agrees_with_the_known_labels_counts_more():
+    X = np.array([[1, 1, 0, 0], [1, 1, 0, 0], [1, 1, 0, 0]], dtype=np.float32)
+    Y = np.array([[1, 1], [0, 0], [0, 0]], dtype=float)  # identical rows, different labels
+    neighbours = LabelNeighbours(X, Y, n_neighbors=3, n_candidates=3)
+    candidates = neighbours.candidates(X[:1])
+    agrees_with_first = neighbours.proba(candidates, np.array([[1.0, nan]]))[0, 1]
+    agrees_with_others = neighbours.proba(candidates, np.array([[0.0, nan]]))[0, 1]
+    assert agrees_with_first > 0.5 > agrees_with_others
+
+
+def test_a_reference_row_is_never_its_own_candidate(bits):
+    X, Y = bits
+    index, _ = LabelNeighbours(X, Y, n_neighbors=5, n_candidates=10).candidates(
+        X, exclude=np.arange(len(X))
+    )
+    assert not (index == np.arange(len(X))[:, None]).any()
+
+
+def test_tanimoto_on_bits_and_cosine_on_other_features():
+    bits = np.array([[1, 1, 0, 1], [1, 0, 0, 1]], dtype=np.float32)
+    np.testing.assert_allclose(NeighbourIndex(bits).similarities(bits[:1]), [[1.0, 2 / 3]])
+    dense = np.array([[1.0, 2.0], [3.0, 1.0], [2.0, 3.0]])
+    assert not NeighbourIndex(dense).binary
+    np.testing.assert_allclose(NeighbourIndex(dense).similarities(dense).diagonal(), 1, rtol=1e-6)
+
+
+def test_sparse_and_dense_bits_give_the_same_estimate(bits):
+    X, Y = bits
+    dense = LabelNeighbours(X[:50], Y[:50], 5, 50)
+    sparse = LabelNeighbours(sp.csr_matrix(X[:50]), Y[:50], 5, 50)
+    visible = np.full((10, 4), nan)
+    np.testing.assert_allclose(
+        dense.proba(dense.candidates(X[50:]), visible),
+        sparse.proba(sparse.candidates(sp.csr_matrix(X[50:])), visible),
+    )
+
+
+def test_a_row_estimate_does_not_depend_on_the_other_rows(bits):
+    X, Y = bits
+    neighbours = LabelNeighbours(X[:50], Y[:50], 5, 20)
+    visible = np.where(np.random.RandomState(2).rand(10, 4) < 0.5, Y[50:], nan)
+    together = neighbours.proba(neighbours.candidates(X[50:]), visible)
+    alone = neighbours.proba(neighbours.candidates(X[53:54]), visible[3:4])
+    np.testing.assert_array_equal(alone[0], together[3])

@@ -1,0 +1,495 @@
+"""Model files that load without unpickling: tensors in safetensors, everything else in JSON.
+
+One ``.safetensors`` file holds the module weights and buffers (stored support states
+included) and the estimator's array attributes as tensors; its header's metadata holds a
+JSON document with the classes, parameters and fitted attributes needed to rebuild the model,
+the versions that wrote it and a SHA-256 digest of the document and the tensors. Loading
+reads the JSON with ``json``, the tensors with ``safetensors`` and rebuilds every object from
+a fixed list of classes of this package: nothing in the file is ever executed.
+"""
+
+import hashlib
+import json
+import platform
+import struct
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load as load_tensors
+from safetensors.torch import save as save_tensors
+from skorch import NeuralNet
+from skorch.history import History
+from sklearn.pipeline import Pipeline
+from torch_geometric.data import Data
+
+from ..chem import (
+    AtomPairFingerprint,
+    MACCSKeys,
+    MolecularGraphFeaturizer,
+    MorganFingerprint,
+    RDKitDescriptors,
+    TopologicalTorsionFingerprint,
+)
+from ..chem._graphs import ATOM_FEATURES, BOND_FEATURES
+from ..estimators import MetaLinkClassifier, TaskGraphClassifier
+from ..nn import MaskedBCEWithLogitsLoss
+
+FORMAT = "sklearn-metalink-model"
+FORMAT_VERSION = 1
+_METADATA_KEY = "sklearn_metalink"
+_DIGEST_KEY = "sha256"
+
+_ESTIMATORS = {cls.__name__: cls for cls in (MetaLinkClassifier, TaskGraphClassifier)}
+_TRANSFORMERS = {
+    cls.__name__: cls
+    for cls in (
+        AtomPairFingerprint,
+        MACCSKeys,
+        MolecularGraphFeaturizer,
+        MorganFingerprint,
+        RDKitDescriptors,
+        TopologicalTorsionFingerprint,
+    )
+}
+# Fitted attributes of the estimators, each stored by the rule of its kind below. A fitted
+# attribute not listed stops save_model, so that no state is silently left out of a file.
+_ESTIMATOR_JSON_ATTRIBUTES = ("n_tasks_", "n_features_in_", "task_names_", "feature_names_in_")
+_ESTIMATOR_TENSOR_ATTRIBUTES = ("_task_prior", "task_relations_")
+_ESTIMATOR_SPECIAL_ATTRIBUTES = ("net_", "classes_", "_single_output", "_y_dtype")
+_TRANSFORMER_ATTRIBUTES = ("n_features_in_", "n_features_out_", "feature_names_in_")
+_VERSIONED_PACKAGES = (
+    "sklearn-metalink", "torch", "skorch", "scikit-learn", "numpy", "scipy", "rdkit",
+    "torch-geometric", "safetensors",
+)
+
+
+def save_model(model, path):
+    """Write a fitted model to a safetensors file that loads without unpickling.
+
+    Parameters
+    ----------
+    model : MetaLinkClassifier, TaskGraphClassifier or Pipeline
+        Fitted. A Pipeline may chain the molecule transformers of
+        :mod:`sklearn_metalink.chem` and must end in one of the two classifiers. The
+        classifier's ``encoder`` must be ``"mlp"`` or ``"mpnn"`` (a torch module given as
+        encoder is code, which the file format does not hold) and ``callbacks`` must be
+        None; ``random_state`` must be an int or None.
+    path : str or path-like
+        File to write, conventionally ending in ``.safetensors``.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    TypeError
+        If a step of the model is not one the file format can rebuild.
+    ValueError
+        If the model is not fitted or a parameter cannot be stored as JSON; the message
+        names the parameter.
+
+    See Also
+    --------
+    load_model : Read the file back.
+    read_model_info : The file's JSON document, without building the model.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> from sklearn_metalink import MetaLinkClassifier
+    >>> from sklearn_metalink.persistence import load_model, save_model
+    >>> rng = np.random.RandomState(0)
+    >>> X, Y = rng.rand(60, 4), (rng.rand(60, 3) > 0.5).astype(float)
+    >>> clf = MetaLinkClassifier(hidden=8, max_epochs=2, random_state=0).fit(X, Y)
+    >>> path = save_model(clf, Path(tempfile.mkdtemp()) / "model.safetensors")
+    >>> bool((load_model(path).predict_proba(X) == clf.predict_proba(X)).all())
+    True
+    """
+    tensors = {}
+    document = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "versions": _versions(),
+        "model": _describe_model(model, tensors),
+    }
+    tensors = {name: value.detach().cpu().contiguous() for name, value in tensors.items()}
+    text = _dumps(document)
+    metadata = {_METADATA_KEY: text, _DIGEST_KEY: _digest(text, tensors)}
+    path = Path(path)
+    path.write_bytes(save_tensors(tensors, metadata=metadata))
+    return path
+
+
+def load_model(path):
+    """Read a model written by :func:`save_model`, without unpickling anything.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :func:`save_model`.
+
+    Returns
+    -------
+    model : MetaLinkClassifier, TaskGraphClassifier or Pipeline
+        Fitted, with the parameters, task names and predictions of the saved model (bit for
+        bit on the same device). ``net_`` is a skorch net ready for inference, with the
+        training history; refitting trains afresh, as for any estimator.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a model file of this package, is truncated, was edited after it
+        was written (its digest no longer matches), was written by a newer file format, or
+        holds weights that do not fit the model it describes.
+
+    Examples
+    --------
+    See :func:`save_model`.
+    """
+    document, tensors = _read(path)
+    try:
+        return _build_model(document["model"], tensors)
+    except (KeyError, TypeError, ValueError, RuntimeError) as error:
+        raise ValueError(f"{path} does not describe a model this version can build: {error}") from None
+
+
+def read_model_info(path):
+    """The JSON document of a model file: format, versions, model classes and parameters.
+
+    Nothing is built, so this also works for a file whose model this version cannot load.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :func:`save_model`.
+
+    Returns
+    -------
+    info : dict
+        ``"format_version"``, ``"versions"`` (package name -> version that wrote the file,
+        and ``"python"``) and ``"model"``: ``{"kind": "estimator", "class", "params",
+        "fitted"}`` or ``{"kind": "pipeline", "steps": [...]}`` with one such entry per step.
+        Also ``"n_bytes"``, the size of the file.
+
+    Raises
+    ------
+    ValueError
+        As :func:`load_model`, for a file that is not an intact model file.
+    """
+    document, _ = _read(path)
+    document["n_bytes"] = Path(path).stat().st_size
+    return document
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _versions():
+    found = {"python": platform.python_version()}
+    for package in _VERSIONED_PACKAGES:
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+def _describe_model(model, tensors):
+    if isinstance(model, Pipeline):
+        *head, (last_name, last) = model.steps
+        steps = [_describe_transformer(name, step) for name, step in head]
+        steps.append({"name": last_name, **_describe_estimator(last, tensors)})
+        params = _encode_params(model.get_params(deep=False), exclude=("steps",), owner="Pipeline")
+        return {"kind": "pipeline", "params": params, "steps": steps}
+    return {"kind": "estimator", **_describe_estimator(model, tensors)}
+
+
+def _describe_transformer(name, step):
+    cls = type(step)
+    if _TRANSFORMERS.get(cls.__name__) is not cls:
+        raise TypeError(
+            f"Pipeline step {name!r} is a {cls.__name__}; a model file can hold the molecule "
+            f"transformers {sorted(_TRANSFORMERS)} before the classifier. Save this model with "
+            "pickle or joblib instead (see the persistence guide)."
+        )
+    _check_fitted(step, "n_features_in_", name)
+    fitted = {key: _to_json(getattr(step, key)) for key in _TRANSFORMER_ATTRIBUTES if hasattr(step, key)}
+    params = _encode_params(step.get_params(deep=False), owner=cls.__name__)
+    return {"name": name, "kind": "transformer", "class": cls.__name__, "params": params,
+            "fitted": fitted}
+
+
+def _describe_estimator(estimator, tensors):
+    cls = type(estimator)
+    if _ESTIMATORS.get(cls.__name__) is not cls:
+        raise TypeError(
+            f"A model file holds a MetaLinkClassifier or TaskGraphClassifier, alone or at the "
+            f"end of a Pipeline; got {cls.__name__}"
+        )
+    _check_fitted(estimator, "net_", cls.__name__)
+    _check_known_attributes(estimator)
+    module = estimator.net_.module_
+    fitted = {key: _to_json(getattr(estimator, key)) for key in _ESTIMATOR_JSON_ATTRIBUTES
+              if hasattr(estimator, key)}
+    fitted["single_output"] = bool(estimator._single_output)
+    fitted["classes"] = _encode_classes(estimator.classes_, estimator._single_output)
+    if hasattr(estimator, "_y_dtype"):
+        fitted["y_dtype"] = np.dtype(estimator._y_dtype).str
+    fitted["module_n_tasks"] = int(getattr(module, "n_tasks", estimator.n_tasks_))
+    fitted["history"] = json.loads(_dumps(estimator.net_.history.to_list()))
+    for key in _ESTIMATOR_TENSOR_ATTRIBUTES:
+        if hasattr(estimator, key):
+            tensors[f"estimator.{key}"] = torch.from_numpy(np.ascontiguousarray(getattr(estimator, key)))
+    for key, value in module.state_dict().items():
+        tensors[f"module.{key}"] = value
+    params = _encode_params(estimator.get_params(deep=False), owner=cls.__name__)
+    return {"kind": "estimator", "class": cls.__name__, "params": params, "fitted": fitted}
+
+
+def _check_fitted(step, attribute, name):
+    if not hasattr(step, attribute):
+        raise ValueError(f"{name} is not fitted: fit the model before saving it")
+
+
+def _check_known_attributes(estimator):
+    params = estimator.get_params(deep=False)
+    known = _ESTIMATOR_JSON_ATTRIBUTES + _ESTIMATOR_TENSOR_ATTRIBUTES + _ESTIMATOR_SPECIAL_ATTRIBUTES
+    unknown = sorted(key for key in vars(estimator) if key not in params and key not in known)
+    if unknown:
+        raise TypeError(
+            f"{type(estimator).__name__} has fitted attributes {unknown} that the model file "
+            "format does not store; save it with pickle or joblib instead"
+        )
+
+
+def _encode_params(params, owner, exclude=()):
+    encoded = {}
+    for key, value in params.items():
+        if key in exclude:
+            continue
+        try:
+            encoded[key] = _encode_param(value)
+        except TypeError:
+            raise ValueError(
+                f"{owner}'s parameter {key} (a {type(value).__name__}) cannot be stored in a "
+                "model file, which "
+                "holds no code or Python objects (only numbers, strings, lists; callbacks=None, "
+                "encoder 'mlp'/'mpnn', an int random_state). Save this model with pickle or "
+                "joblib instead."
+            ) from None
+    return encoded
+
+
+def _encode_param(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, torch.device):
+        return str(value)
+    if isinstance(value, tuple):
+        return {"tuple": [_encode_param(v) for v in value]}
+    if isinstance(value, (list, np.ndarray)):
+        return [_encode_param(v) for v in value]
+    raise TypeError(type(value).__name__)
+
+
+def _encode_classes(classes, single_output):
+    if not single_output:
+        return None
+    values = classes.tolist()
+    try:
+        json.dumps(values)
+    except TypeError:
+        raise ValueError(
+            f"The classes of y {classes!r} cannot be stored in a model file (only numbers, "
+            "strings and booleans can); save this model with pickle or joblib instead"
+        ) from None
+    return {"values": values, "dtype": classes.dtype.str}
+
+
+def _to_json(value):
+    return value.tolist() if isinstance(value, np.ndarray) else _encode_param(value)
+
+
+def _dumps(document):
+    return json.dumps(document, default=_json_scalar, allow_nan=False, sort_keys=True)
+
+
+def _json_scalar(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _digest(text, tensors):
+    """SHA-256 of the JSON document and of each tensor's name, dtype, shape and bytes."""
+    digest = hashlib.sha256(text.encode())
+    for name in sorted(tensors):
+        tensor = tensors[name]
+        digest.update(f"{name}|{tensor.dtype}|{list(tensor.shape)}|".encode())
+        digest.update(tensor.numpy().tobytes())
+    return digest.hexdigest()
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _read(path):
+    """The JSON document and the tensors of an intact model file, or a ValueError."""
+    data = Path(path).read_bytes()
+    not_ours = f"{path} is not a sklearn-metalink model file"
+    metadata = _header_metadata(data, not_ours)
+    if _METADATA_KEY not in metadata or _DIGEST_KEY not in metadata:
+        raise ValueError(f"{not_ours}: it has no sklearn-metalink metadata")
+    try:
+        tensors = load_tensors(data)
+    except SafetensorError as error:
+        raise ValueError(f"{path} is truncated or damaged ({error}); save the model again") from None
+    text = metadata[_METADATA_KEY]
+    if _digest(text, tensors) != metadata[_DIGEST_KEY]:
+        raise ValueError(
+            f"{path} was changed after it was written: its content no longer matches its "
+            "SHA-256 digest. Use an unmodified copy or save the model again."
+        )
+    document = json.loads(text)
+    if document.get("format") != FORMAT:
+        raise ValueError(f"{not_ours}: its format is {document.get('format')!r}")
+    if document.get("format_version") != FORMAT_VERSION:
+        raise ValueError(
+            f"{path} has model file format version {document.get('format_version')!r}, but "
+            f"this sklearn-metalink (version {_versions()['sklearn-metalink']}) reads version "
+            f"{FORMAT_VERSION}; written by sklearn-metalink "
+            f"{document.get('versions', {}).get('sklearn-metalink')}"
+        )
+    return document, tensors
+
+
+def _header_metadata(data, not_ours):
+    """The ``__metadata__`` of a safetensors header: 8 bytes of length, then JSON."""
+    if len(data) < 8:
+        raise ValueError(f"{not_ours}: it is {len(data)} bytes long")
+    (length,) = struct.unpack("<Q", data[:8])
+    if length > len(data) - 8:
+        raise ValueError(f"{not_ours}, or it is truncated: its header runs past the end of the file")
+    try:
+        header = json.loads(data[8 : 8 + length])
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError(f"{not_ours}: its header is not JSON") from None
+    metadata = header.get("__metadata__") if isinstance(header, dict) else None
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def _build_model(spec, tensors):
+    if spec["kind"] == "estimator":
+        return _build_estimator(spec, tensors)
+    if spec["kind"] != "pipeline":
+        raise ValueError(f"unknown model kind {spec['kind']!r}")
+    *head, last = spec["steps"]
+    steps = [(step["name"], _build_transformer(step)) for step in head]
+    steps.append((last["name"], _build_estimator(last, tensors)))
+    return Pipeline(steps, **_decode_params(spec["params"]))
+
+
+def _build_transformer(spec):
+    cls = _lookup(_TRANSFORMERS, spec["class"], "transformer")
+    step = cls(**_decode_params(spec["params"]))
+    for key, value in spec["fitted"].items():
+        if key not in _TRANSFORMER_ATTRIBUTES:
+            raise ValueError(f"unknown fitted attribute {key!r} of {spec['class']}")
+        setattr(step, key, np.asarray(value, dtype=object) if isinstance(value, list) else value)
+    return step
+
+
+def _lookup(classes, name, what):
+    if name not in classes:
+        raise ValueError(f"{name!r} is not a {what} a model file can hold ({sorted(classes)})")
+    return classes[name]
+
+
+def _decode_params(params):
+    return {key: _decode_param(value) for key, value in params.items()}
+
+
+def _decode_param(value):
+    if isinstance(value, dict):
+        return tuple(_decode_param(v) for v in value["tuple"])
+    if isinstance(value, list):
+        return [_decode_param(v) for v in value]
+    return value
+
+
+def _build_estimator(spec, tensors):
+    cls = _lookup(_ESTIMATORS, spec["class"], "classifier")
+    estimator = cls(**_decode_params(spec["params"]))
+    estimator._validate_params()
+    fitted = spec["fitted"]
+    estimator.n_tasks_ = int(fitted["n_tasks_"])
+    estimator.n_features_in_ = int(fitted["n_features_in_"])
+    estimator.task_names_ = np.asarray(fitted["task_names_"], dtype=object)
+    if "feature_names_in_" in fitted:
+        estimator.feature_names_in_ = np.asarray(fitted["feature_names_in_"], dtype=object)
+    estimator._single_output = bool(fitted["single_output"])
+    if estimator._single_output:
+        classes = fitted["classes"]
+        estimator.classes_ = np.asarray(classes["values"], dtype=np.dtype(classes["dtype"]))
+    else:
+        estimator.classes_ = [np.array([0, 1])] * estimator.n_tasks_
+    if "y_dtype" in fitted:
+        estimator._y_dtype = np.dtype(fitted["y_dtype"])
+    for key in _ESTIMATOR_TENSOR_ATTRIBUTES:
+        if f"estimator.{key}" in tensors:
+            setattr(estimator, key, tensors[f"estimator.{key}"].numpy())
+    state = {key[len("module."):]: value for key, value in tensors.items() if key.startswith("module.")}
+    module = _build_module(estimator, int(fitted["module_n_tasks"]), state)
+    estimator.net_ = _inference_net(estimator, module, fitted["history"])
+    return estimator
+
+
+def _build_module(estimator, module_n_tasks, state):
+    """The estimator's torch module with the stored weights and buffers."""
+    # _build_module sizes the module from n_tasks_ and the input width; a model bound by
+    # with_support predicts other columns than its module was built with.
+    n_tasks = estimator.n_tasks_
+    estimator.n_tasks_ = module_n_tasks
+    # Weight init draws from torch's global generator: fork it, the caller's stays untouched.
+    with torch.random.fork_rng(devices=[]):
+        module = estimator._build_module(_input_stub(estimator))
+    estimator.n_tasks_ = n_tasks
+    # Buffers sized by the data at fit (the stored support states) take the stored shape.
+    for name, buffer in module.named_buffers():
+        if name in state and state[name].shape != buffer.shape:
+            owner, _, leaf = name.rpartition(".")
+            setattr(module.get_submodule(owner), leaf, torch.empty_like(state[name]))
+    module.load_state_dict(state, strict=True)
+    return module.eval()
+
+
+def _input_stub(estimator):
+    """An X from which ``_build_module`` reads the input width, and nothing else."""
+    if estimator.get_params().get("encoder") == "mpnn":
+        empty = Data(x=torch.empty(0, ATOM_FEATURES), edge_attr=torch.empty(0, BOND_FEATURES))
+        return [empty]
+    return np.empty((0, estimator.n_features_in_), dtype=np.float32)
+
+
+def _inference_net(estimator, module, history):
+    # The criterion serves training only; a refit builds the estimator's own.
+    net = NeuralNet(
+        module=module,
+        criterion=MaskedBCEWithLogitsLoss,
+        batch_size=estimator.batch_size,
+        max_epochs=estimator.max_epochs,
+        lr=estimator.lr,
+        device=estimator.device,
+        verbose=0,
+    ).initialize()
+    net.history = History(history)
+    return net

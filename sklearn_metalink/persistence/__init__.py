@@ -7,6 +7,15 @@ without unpickling anything, and refuses a truncated, edited or incompatible fil
 ``ValueError``. Pickle and joblib still work, for models this format does not cover.
 """
 
-from ._model_file import load_model, read_model_info, save_model
+from ._format import read_model_info
 
 __all__ = ["load_model", "read_model_info", "save_model"]
+
+
+def __getattr__(name):
+    # Lazy, so that read_model_info (and `sklearn-metalink info`) does not import torch.
+    if name in ("load_model", "save_model"):
+        from . import _model_file
+
+        return getattr(_model_file, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,25 +1,16 @@
 """Model files that load without unpickling: tensors in safetensors, everything else in JSON.
 
-One ``.safetensors`` file holds the module weights and buffers (stored support states
-included) and the estimator's array attributes as tensors; its header's metadata holds a
-JSON document with the classes, parameters and fitted attributes needed to rebuild the model,
-the versions that wrote it and a SHA-256 digest of the document and the tensors. Loading
-reads the JSON with ``json``, the tensors with ``safetensors`` and rebuilds every object from
-a fixed list of classes of this package: nothing in the file is ever executed.
+One ``.safetensors`` file (see ``_format.py``) holds the module weights and buffers (stored
+support states included) and the estimator's array attributes as tensors, and a JSON
+document with the classes, parameters and fitted attributes needed to rebuild the model.
+Loading reads the JSON with ``json``, the tensors with ``safetensors`` and rebuilds every
+object from a fixed list of classes of this package: nothing in the file is ever executed.
 """
 
-import hashlib
 import json
-import platform
-import struct
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load as load_tensors
-from safetensors.torch import save as save_tensors
 from skorch import NeuralNet
 from skorch.history import History
 from sklearn.pipeline import Pipeline
@@ -35,12 +26,9 @@ from ..chem import (
 )
 from ..chem._graphs import ATOM_FEATURES, BOND_FEATURES
 from ..estimators import MetaLinkClassifier, TaskGraphClassifier
+from ..estimators._base import check_device
 from ..nn import MaskedBCEWithLogitsLoss
-
-FORMAT = "sklearn-metalink-model"
-FORMAT_VERSION = 1
-_METADATA_KEY = "sklearn_metalink"
-_DIGEST_KEY = "sha256"
+from ._format import dumps, read_model_file, write_model_file
 
 _ESTIMATORS = {cls.__name__: cls for cls in (MetaLinkClassifier, TaskGraphClassifier)}
 _TRANSFORMERS = {
@@ -60,10 +48,6 @@ _ESTIMATOR_JSON_ATTRIBUTES = ("n_tasks_", "n_features_in_", "task_names_", "feat
 _ESTIMATOR_TENSOR_ATTRIBUTES = ("_task_prior", "task_relations_")
 _ESTIMATOR_SPECIAL_ATTRIBUTES = ("net_", "classes_", "_single_output", "_y_dtype")
 _TRANSFORMER_ATTRIBUTES = ("n_features_in_", "n_features_out_", "feature_names_in_")
-_VERSIONED_PACKAGES = (
-    "sklearn-metalink", "torch", "skorch", "scikit-learn", "numpy", "scipy", "rdkit",
-    "torch-geometric", "safetensors",
-)
 
 
 def save_model(model, path):
@@ -113,18 +97,9 @@ def save_model(model, path):
     True
     """
     tensors = {}
-    document = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "versions": _versions(),
-        "model": _describe_model(model, tensors),
-    }
-    tensors = {name: value.detach().cpu().contiguous() for name, value in tensors.items()}
-    text = _dumps(document)
-    metadata = {_METADATA_KEY: text, _DIGEST_KEY: _digest(text, tensors)}
-    path = Path(path)
-    path.write_bytes(save_tensors(tensors, metadata=metadata))
-    return path
+    description = _describe_model(model, tensors)
+    arrays = {name: value.detach().cpu().numpy() for name, value in tensors.items()}
+    return write_model_file(path, description, arrays)
 
 
 def load_model(path):
@@ -153,52 +128,15 @@ def load_model(path):
     --------
     See :func:`save_model`.
     """
-    document, tensors = _read(path)
+    document, arrays = read_model_file(path)
+    tensors = {name: torch.from_numpy(array) for name, array in arrays.items()}
     try:
         return _build_model(document["model"], tensors)
     except (KeyError, TypeError, ValueError, RuntimeError) as error:
         raise ValueError(f"{path} does not describe a model this version can build: {error}") from None
 
 
-def read_model_info(path):
-    """The JSON document of a model file: format, versions, model classes and parameters.
-
-    Nothing is built, so this also works for a file whose model this version cannot load.
-
-    Parameters
-    ----------
-    path : str or path-like
-        A file written by :func:`save_model`.
-
-    Returns
-    -------
-    info : dict
-        ``"format_version"``, ``"versions"`` (package name -> version that wrote the file,
-        and ``"python"``) and ``"model"``: ``{"kind": "estimator", "class", "params",
-        "fitted"}`` or ``{"kind": "pipeline", "steps": [...]}`` with one such entry per step.
-        Also ``"n_bytes"``, the size of the file.
-
-    Raises
-    ------
-    ValueError
-        As :func:`load_model`, for a file that is not an intact model file.
-    """
-    document, _ = _read(path)
-    document["n_bytes"] = Path(path).stat().st_size
-    return document
-
-
 # --- writing ---------------------------------------------------------------------------------
-
-
-def _versions():
-    found = {"python": platform.python_version()}
-    for package in _VERSIONED_PACKAGES:
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = None
-    return found
 
 
 def _describe_model(model, tensors):
@@ -243,7 +181,7 @@ def _describe_estimator(estimator, tensors):
     if hasattr(estimator, "_y_dtype"):
         fitted["y_dtype"] = np.dtype(estimator._y_dtype).str
     fitted["module_n_tasks"] = int(getattr(module, "n_tasks", estimator.n_tasks_))
-    fitted["history"] = json.loads(_dumps(estimator.net_.history.to_list()))
+    fitted["history"] = json.loads(dumps(estimator.net_.history.to_list()))
     for key in _ESTIMATOR_TENSOR_ATTRIBUTES:
         if hasattr(estimator, key):
             tensors[f"estimator.{key}"] = torch.from_numpy(np.ascontiguousarray(getattr(estimator, key)))
@@ -319,72 +257,7 @@ def _to_json(value):
     return value.tolist() if isinstance(value, np.ndarray) else _encode_param(value)
 
 
-def _dumps(document):
-    return json.dumps(document, default=_json_scalar, allow_nan=False, sort_keys=True)
-
-
-def _json_scalar(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def _digest(text, tensors):
-    """SHA-256 of the JSON document and of each tensor's name, dtype, shape and bytes."""
-    digest = hashlib.sha256(text.encode())
-    for name in sorted(tensors):
-        tensor = tensors[name]
-        digest.update(f"{name}|{tensor.dtype}|{list(tensor.shape)}|".encode())
-        digest.update(tensor.numpy().tobytes())
-    return digest.hexdigest()
-
-
 # --- reading ---------------------------------------------------------------------------------
-
-
-def _read(path):
-    """The JSON document and the tensors of an intact model file, or a ValueError."""
-    data = Path(path).read_bytes()
-    not_ours = f"{path} is not a sklearn-metalink model file"
-    metadata = _header_metadata(data, not_ours)
-    if _METADATA_KEY not in metadata or _DIGEST_KEY not in metadata:
-        raise ValueError(f"{not_ours}: it has no sklearn-metalink metadata")
-    try:
-        tensors = load_tensors(data)
-    except SafetensorError as error:
-        raise ValueError(f"{path} is truncated or damaged ({error}); save the model again") from None
-    text = metadata[_METADATA_KEY]
-    if _digest(text, tensors) != metadata[_DIGEST_KEY]:
-        raise ValueError(
-            f"{path} was changed after it was written: its content no longer matches its "
-            "SHA-256 digest. Use an unmodified copy or save the model again."
-        )
-    document = json.loads(text)
-    if document.get("format") != FORMAT:
-        raise ValueError(f"{not_ours}: its format is {document.get('format')!r}")
-    if document.get("format_version") != FORMAT_VERSION:
-        raise ValueError(
-            f"{path} has model file format version {document.get('format_version')!r}, but "
-            f"this sklearn-metalink (version {_versions()['sklearn-metalink']}) reads version "
-            f"{FORMAT_VERSION}; written by sklearn-metalink "
-            f"{document.get('versions', {}).get('sklearn-metalink')}"
-        )
-    return document, tensors
-
-
-def _header_metadata(data, not_ours):
-    """The ``__metadata__`` of a safetensors header: 8 bytes of length, then JSON."""
-    if len(data) < 8:
-        raise ValueError(f"{not_ours}: it is {len(data)} bytes long")
-    (length,) = struct.unpack("<Q", data[:8])
-    if length > len(data) - 8:
-        raise ValueError(f"{not_ours}, or it is truncated: its header runs past the end of the file")
-    try:
-        header = json.loads(data[8 : 8 + length])
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValueError(f"{not_ours}: its header is not JSON") from None
-    metadata = header.get("__metadata__") if isinstance(header, dict) else None
-    return metadata if isinstance(metadata, dict) else {}
 
 
 def _build_model(spec, tensors):
@@ -481,6 +354,7 @@ def _input_stub(estimator):
 
 
 def _inference_net(estimator, module, history):
+    check_device(estimator.device)
     # The criterion serves training only; a refit builds the estimator's own.
     net = NeuralNet(
         module=module,

@@ -7,8 +7,8 @@ import struct
 import numpy as np
 import pytest
 import torch
-from safetensors.torch import load as load_tensors
-from safetensors.torch import save as save_tensors
+from safetensors.numpy import load as load_arrays
+from safetensors.numpy import save as save_arrays
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -16,7 +16,7 @@ from sklearn_metalink import MetaLinkClassifier, TaskGraphClassifier, with_suppo
 from sklearn_metalink.chem import MorganFingerprint
 from sklearn_metalink.datasets import load_tox21
 from sklearn_metalink.persistence import load_model, read_model_info, save_model
-from sklearn_metalink.persistence._model_file import _digest
+from sklearn_metalink.persistence._format import digest
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +44,12 @@ def rewrite(path, edit_document, recompute_digest=True):
     data = path.read_bytes()
     (length,) = struct.unpack("<Q", data[:8])
     metadata = json.loads(data[8 : 8 + length])["__metadata__"]
-    tensors = load_tensors(data)
+    arrays = load_arrays(data)
     document = json.loads(metadata["sklearn_metalink"])
     edit_document(document)
     text = json.dumps(document)
-    digest = _digest(text, tensors) if recompute_digest else metadata["sha256"]
-    path.write_bytes(save_tensors(tensors, metadata={"sklearn_metalink": text, "sha256": digest}))
+    sha256 = digest(text, arrays) if recompute_digest else metadata["sha256"]
+    path.write_bytes(save_arrays(arrays, metadata={"sklearn_metalink": text, "sha256": sha256}))
 
 
 class WritesAFileWhenUnpickled:

@@ -25,8 +25,8 @@ print(f"Tox21: {len(smiles)} molecules x {Y.shape[1]} assays, "
       "molecules (scaffold split)")
 
 start = time.perf_counter()
-# One torch thread: the model is small, and on a machine shared with other jobs torch's
-# default of one thread per core made this fit 4 times slower (231 s against 60 s).
+# One torch thread: the model is small, and on a 2-core machine shared with other jobs
+# torch's default of one thread per core made training 7 to 10 times slower.
 clf = MetaLinkClassifier(n_threads=1, random_state=0).fit(X[train], Y[train])
 print(f"fitted in {time.perf_counter() - start:.1f} s ({len(clf.net_.history)} epochs)")
 

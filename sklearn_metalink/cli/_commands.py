@@ -97,7 +97,9 @@ def evaluate(args, progress):
     model = build_model(args, columns)
     X, Y = frame[columns.inputs()], labels(frame, columns.targets, args.data_path)
     rows, groups = _row_splitter(args, columns, frame)
-    with_context = RelationalKFold(rows, visible_ratio=args.visible_ratio, random_state=args.random_state)
+    with_context = RelationalKFold(
+        rows, visible_ratio=args.visible_ratio, random_state=args.random_state
+    )
     without = RelationalKFold(rows, visible_ratio=0.0, random_state=args.random_state)
     scorers = {
         "ROC-AUC, no context": without.scorer("roc_auc"),
@@ -230,8 +232,13 @@ def build_model(args, columns):
 
 def _classifier(args):
     common = dict(
-        hidden=args.hidden, max_epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-        verbose=0 if args.quiet else 1, random_state=args.random_state, n_threads=args.n_threads,
+        hidden=args.hidden,
+        max_epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        verbose=0 if args.quiet else 1,
+        random_state=args.random_state,
+        n_threads=args.n_threads,
     )
     if args.model == "task-graph":
         if args.features == "mpnn":
@@ -248,7 +255,9 @@ def _fingerprint(args):
     # are kept, as chemprop keeps them; any other invalid SMILES stops with its row.
     if args.features in ("morgan", "morgan-counts"):
         return MorganFingerprint(
-            radius=args.radius, n_bits=args.n_bits, counts=args.features == "morgan-counts",
+            radius=args.radius,
+            n_bits=args.n_bits,
+            counts=args.features == "morgan-counts",
             invalid="partial",
         )
     if args.features == "atom-pair":

@@ -41,7 +41,9 @@ def check_device(device):
     try:
         kind = torch.device(device).type
     except RuntimeError as error:
-        raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda'; {error}") from None
+        raise ValueError(
+            f"device must be a torch device such as 'cpu' or 'cuda'; {error}"
+        ) from None
     available = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available}
     if kind in available and not available[kind]():
         raise ValueError(
@@ -72,8 +74,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
     Subclasses define ``__init__`` (with at least ``visible_ratio``, ``batch_size``,
     ``max_epochs``, ``lr``, ``weight_decay``, ``validation_fraction``, ``patience``,
     ``callbacks``, ``verbose``, ``device``, ``n_threads``, ``random_state``),
-    ``_parameter_constraints`` and
-    the hooks listed in the module docstring.
+    ``_parameter_constraints`` and the hooks listed in the module docstring.
     """
 
     _optimizer = torch.optim.Adam

@@ -47,7 +47,7 @@ class FeatureMatrix:
 
 def _first_text(X):
     """The first string in X, or None; X is input that failed numeric validation."""
-    if sp.issparse(X):
+    if sp.issparse(X) or getattr(X, "dtype", np.dtype(object)).kind in "biufc":
         return None
     try:
         cells = np.asarray(X, dtype=object).ravel()

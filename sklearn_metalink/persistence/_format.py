@@ -20,8 +20,15 @@ FORMAT_VERSION = 1
 _METADATA_KEY = "sklearn_metalink"
 _DIGEST_KEY = "sha256"
 _VERSIONED_PACKAGES = (
-    "sklearn-metalink", "torch", "skorch", "scikit-learn", "numpy", "scipy", "rdkit",
-    "torch-geometric", "safetensors",
+    "sklearn-metalink",
+    "torch",
+    "skorch",
+    "scikit-learn",
+    "numpy",
+    "scipy",
+    "rdkit",
+    "torch-geometric",
+    "safetensors",
 )
 
 
@@ -50,7 +57,9 @@ def read_model_file(path):
     try:
         arrays = load_arrays(data)
     except SafetensorError as error:
-        raise ValueError(f"{path} is truncated or damaged ({error}); save the model again") from None
+        raise ValueError(
+            f"{path} is truncated or damaged ({error}); save the model again"
+        ) from None
     text = metadata[_METADATA_KEY]
     if digest(text, arrays) != metadata[_DIGEST_KEY]:
         raise ValueError(
@@ -138,7 +147,9 @@ def _header_metadata(data, not_ours):
         raise ValueError(f"{not_ours}: it is {len(data)} bytes long")
     (length,) = struct.unpack("<Q", data[:8])
     if length > len(data) - 8:
-        raise ValueError(f"{not_ours}, or it is truncated: its header runs past the end of the file")
+        raise ValueError(
+            f"{not_ours}, or it is truncated: its header runs past the end of the file"
+        )
     try:
         header = json.loads(data[8 : 8 + length])
     except (UnicodeDecodeError, json.JSONDecodeError):

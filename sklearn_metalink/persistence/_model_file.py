@@ -45,7 +45,7 @@ _TRANSFORMERS = {
 # Fitted attributes of the estimators, each stored by the rule of its kind below. A fitted
 # attribute not listed stops save_model, so that no state is silently left out of a file.
 _ESTIMATOR_JSON_ATTRIBUTES = ("n_tasks_", "n_features_in_", "task_names_", "feature_names_in_")
-_ESTIMATOR_TENSOR_ATTRIBUTES = ("_task_prior", "task_relations_")
+_ESTIMATOR_ARRAY_ATTRIBUTES = ("_task_prior", "task_relations_")
 _ESTIMATOR_SPECIAL_ATTRIBUTES = ("net_", "classes_", "_single_output", "_y_dtype")
 _TRANSFORMER_ATTRIBUTES = ("n_features_in_", "n_features_out_", "feature_names_in_")
 
@@ -96,9 +96,8 @@ def save_model(model, path):
     >>> bool((load_model(path).predict_proba(X) == clf.predict_proba(X)).all())
     True
     """
-    tensors = {}
-    description = _describe_model(model, tensors)
-    arrays = {name: value.detach().cpu().numpy() for name, value in tensors.items()}
+    arrays = {}
+    description = _describe_model(model, arrays)
     return write_model_file(path, description, arrays)
 
 
@@ -129,24 +128,26 @@ def load_model(path):
     See :func:`save_model`.
     """
     document, arrays = read_model_file(path)
-    tensors = {name: torch.from_numpy(array) for name, array in arrays.items()}
     try:
-        return _build_model(document["model"], tensors)
+        return _build_model(document["model"], arrays)
     except (KeyError, TypeError, ValueError, RuntimeError) as error:
-        raise ValueError(f"{path} does not describe a model this version can build: {error}") from None
+        raise ValueError(
+            f"{path} does not describe a model this version can build: {error}"
+        ) from None
 
 
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _describe_model(model, tensors):
+def _describe_model(model, arrays):
+    """The JSON description of a model; its arrays are added to ``arrays`` by name."""
     if isinstance(model, Pipeline):
         *head, (last_name, last) = model.steps
         steps = [_describe_transformer(name, step) for name, step in head]
-        steps.append({"name": last_name, **_describe_estimator(last, tensors)})
-        params = _encode_params(model.get_params(deep=False), exclude=("steps",), owner="Pipeline")
+        steps.append({"name": last_name, **_describe_estimator(last, arrays)})
+        params = _encode_params(model.get_params(deep=False), "Pipeline", exclude=("steps",))
         return {"kind": "pipeline", "params": params, "steps": steps}
-    return {"kind": "estimator", **_describe_estimator(model, tensors)}
+    return _describe_estimator(model, arrays)
 
 
 def _describe_transformer(name, step):
@@ -158,13 +159,20 @@ def _describe_transformer(name, step):
             "pickle or joblib instead (see the persistence guide)."
         )
     _check_fitted(step, "n_features_in_", name)
-    fitted = {key: _to_json(getattr(step, key)) for key in _TRANSFORMER_ATTRIBUTES if hasattr(step, key)}
-    params = _encode_params(step.get_params(deep=False), owner=cls.__name__)
-    return {"name": name, "kind": "transformer", "class": cls.__name__, "params": params,
-            "fitted": fitted}
+    fitted = {
+        key: _to_json(getattr(step, key)) for key in _TRANSFORMER_ATTRIBUTES if hasattr(step, key)
+    }
+    params = _encode_params(step.get_params(deep=False), cls.__name__)
+    return {
+        "name": name,
+        "kind": "transformer",
+        "class": cls.__name__,
+        "params": params,
+        "fitted": fitted,
+    }
 
 
-def _describe_estimator(estimator, tensors):
+def _describe_estimator(estimator, arrays):
     cls = type(estimator)
     if _ESTIMATORS.get(cls.__name__) is not cls:
         raise TypeError(
@@ -174,20 +182,23 @@ def _describe_estimator(estimator, tensors):
     _check_fitted(estimator, "net_", cls.__name__)
     _check_known_attributes(estimator)
     module = estimator.net_.module_
-    fitted = {key: _to_json(getattr(estimator, key)) for key in _ESTIMATOR_JSON_ATTRIBUTES
-              if hasattr(estimator, key)}
+    fitted = {
+        key: _to_json(getattr(estimator, key))
+        for key in _ESTIMATOR_JSON_ATTRIBUTES
+        if hasattr(estimator, key)
+    }
     fitted["single_output"] = bool(estimator._single_output)
     fitted["classes"] = _encode_classes(estimator.classes_, estimator._single_output)
     if hasattr(estimator, "_y_dtype"):
         fitted["y_dtype"] = np.dtype(estimator._y_dtype).str
     fitted["module_n_tasks"] = int(getattr(module, "n_tasks", estimator.n_tasks_))
     fitted["history"] = json.loads(dumps(estimator.net_.history.to_list()))
-    for key in _ESTIMATOR_TENSOR_ATTRIBUTES:
+    for key in _ESTIMATOR_ARRAY_ATTRIBUTES:
         if hasattr(estimator, key):
-            tensors[f"estimator.{key}"] = torch.from_numpy(np.ascontiguousarray(getattr(estimator, key)))
+            arrays[f"estimator.{key}"] = np.ascontiguousarray(getattr(estimator, key))
     for key, value in module.state_dict().items():
-        tensors[f"module.{key}"] = value
-    params = _encode_params(estimator.get_params(deep=False), owner=cls.__name__)
+        arrays[f"module.{key}"] = value.detach().cpu().numpy()
+    params = _encode_params(estimator.get_params(deep=False), cls.__name__)
     return {"kind": "estimator", "class": cls.__name__, "params": params, "fitted": fitted}
 
 
@@ -198,7 +209,7 @@ def _check_fitted(step, attribute, name):
 
 def _check_known_attributes(estimator):
     params = estimator.get_params(deep=False)
-    known = _ESTIMATOR_JSON_ATTRIBUTES + _ESTIMATOR_TENSOR_ATTRIBUTES + _ESTIMATOR_SPECIAL_ATTRIBUTES
+    known = _ESTIMATOR_JSON_ATTRIBUTES + _ESTIMATOR_ARRAY_ATTRIBUTES + _ESTIMATOR_SPECIAL_ATTRIBUTES
     unknown = sorted(key for key in vars(estimator) if key not in params and key not in known)
     if unknown:
         raise TypeError(
@@ -208,6 +219,7 @@ def _check_known_attributes(estimator):
 
 
 def _encode_params(params, owner, exclude=()):
+    """Parameters as JSON values; a tuple becomes ``{"tuple": [...]}``."""
     encoded = {}
     for key, value in params.items():
         if key in exclude:
@@ -217,10 +229,9 @@ def _encode_params(params, owner, exclude=()):
         except TypeError:
             raise ValueError(
                 f"{owner}'s parameter {key} (a {type(value).__name__}) cannot be stored in a "
-                "model file, which "
-                "holds no code or Python objects (only numbers, strings, lists; callbacks=None, "
-                "encoder 'mlp'/'mpnn', an int random_state). Save this model with pickle or "
-                "joblib instead."
+                "model file, which holds no code or Python objects (only numbers, strings and "
+                "lists: callbacks=None, encoder 'mlp' or 'mpnn', an int random_state). Save "
+                "this model with pickle or joblib instead."
             ) from None
     return encoded
 
@@ -260,14 +271,14 @@ def _to_json(value):
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _build_model(spec, tensors):
+def _build_model(spec, arrays):
     if spec["kind"] == "estimator":
-        return _build_estimator(spec, tensors)
+        return _build_estimator(spec, arrays)
     if spec["kind"] != "pipeline":
         raise ValueError(f"unknown model kind {spec['kind']!r}")
     *head, last = spec["steps"]
     steps = [(step["name"], _build_transformer(step)) for step in head]
-    steps.append((last["name"], _build_estimator(last, tensors)))
+    steps.append((last["name"], _build_estimator(last, arrays)))
     return Pipeline(steps, **_decode_params(spec["params"]))
 
 
@@ -299,7 +310,7 @@ def _decode_param(value):
     return value
 
 
-def _build_estimator(spec, tensors):
+def _build_estimator(spec, arrays):
     cls = _lookup(_ESTIMATORS, spec["class"], "classifier")
     estimator = cls(**_decode_params(spec["params"]))
     estimator._validate_params()
@@ -317,10 +328,14 @@ def _build_estimator(spec, tensors):
         estimator.classes_ = [np.array([0, 1])] * estimator.n_tasks_
     if "y_dtype" in fitted:
         estimator._y_dtype = np.dtype(fitted["y_dtype"])
-    for key in _ESTIMATOR_TENSOR_ATTRIBUTES:
-        if f"estimator.{key}" in tensors:
-            setattr(estimator, key, tensors[f"estimator.{key}"].numpy())
-    state = {key[len("module."):]: value for key, value in tensors.items() if key.startswith("module.")}
+    for key in _ESTIMATOR_ARRAY_ATTRIBUTES:
+        if f"estimator.{key}" in arrays:
+            setattr(estimator, key, arrays[f"estimator.{key}"])
+    state = {
+        key.removeprefix("module."): torch.from_numpy(value)
+        for key, value in arrays.items()
+        if key.startswith("module.")
+    }
     module = _build_module(estimator, int(fitted["module_n_tasks"]), state)
     estimator.net_ = _inference_net(estimator, module, fitted["history"])
     return estimator

@@ -106,7 +106,7 @@ def _check_text_labels(Y, name, columns):
 
 def _as_array_of_cells(Y):
     """Y as an ndarray without copying numeric data; None if numpy cannot make one."""
-    if hasattr(Y, "dtypes"):
+    if hasattr(Y, "columns"):
         if all(dtype.kind in "biuf" for dtype in Y.dtypes):
             return None
         return Y.to_numpy(dtype=object)

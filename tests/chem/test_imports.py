@@ -20,7 +20,11 @@ print("torch" in sys.modules)
 """
 
 
-@pytest.mark.parametrize(("code", "imports_torch"), [(FINGERPRINTS_ONLY, "False"), (GRAPHS, "True")])
+@pytest.mark.parametrize(
+    ("code", "imports_torch"), [(FINGERPRINTS_ONLY, "False"), (GRAPHS, "True")]
+)
 def test_torch_is_imported_only_when_a_graph_is_built(code, imports_torch):
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == imports_torch

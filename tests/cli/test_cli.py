@@ -52,8 +52,9 @@ def test_train_predict_info_through_the_installed_command(csv_files, tox21, tmp_
     assert trained.returncode == 0, trained.stderr
     assert "300 rows x 12 tasks" in trained.stderr
 
-    predicted = run("predict", "-i", str(csv_files / "new.csv"), "--model-path", str(model),
-                    "-o", str(preds))
+    predicted = run(
+        "predict", "-i", str(csv_files / "new.csv"), "--model-path", str(model), "-o", str(preds)
+    )
     assert predicted.returncode == 0, predicted.stderr
     assert "as context: NR-AR, SR-p53" in predicted.stderr
     out = pd.read_csv(preds)
@@ -84,28 +85,74 @@ def test_predict_uses_the_known_labels_in_the_csv(csv_files, model_path, tmp_pat
     assert (difference.abs() > 1e-6).any()
 
 
-def test_predict_with_context_columns_ignores_the_other_task_columns(csv_files, model_path, tmp_path):
+def test_predict_with_context_columns_ignores_the_other_task_columns(
+    csv_files, model_path, tmp_path
+):
     new = pd.read_csv(csv_files / "new.csv")
     new.drop(columns="SR-p53").to_csv(tmp_path / "only_ar.csv", index=False)
     chosen, only = tmp_path / "chosen.csv", tmp_path / "only.csv"
-    assert main(["predict", "-i", str(csv_files / "new.csv"), "--model-path", str(model_path),
-                 "-o", str(chosen), "--context-columns", "NR-AR", "-q"]) == 0
-    assert main(["predict", "-i", str(tmp_path / "only_ar.csv"), "--model-path", str(model_path),
-                 "-o", str(only), "-q"]) == 0
-    pd.testing.assert_frame_equal(pd.read_csv(chosen).drop(columns="SR-p53"),
-                                  pd.read_csv(only).drop(columns="SR-p53"))
+    assert (
+        main(
+            [
+                "predict",
+                "-i",
+                str(csv_files / "new.csv"),
+                "--model-path",
+                str(model_path),
+                "-o",
+                str(chosen),
+                "--context-columns",
+                "NR-AR",
+                "-q",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "predict",
+                "-i",
+                str(tmp_path / "only_ar.csv"),
+                "--model-path",
+                str(model_path),
+                "-o",
+                str(only),
+                "-q",
+            ]
+        )
+        == 0
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_csv(chosen).drop(columns="SR-p53"), pd.read_csv(only).drop(columns="SR-p53")
+    )
 
 
-def test_predict_refuses_a_context_column_that_is_not_a_task(csv_files, model_path, tmp_path, capsys):
-    status = main(["predict", "-i", str(csv_files / "new.csv"), "--model-path", str(model_path),
-                   "-o", str(tmp_path / "p.csv"), "--context-columns", "id", "-q"])
+def test_predict_refuses_a_context_column_that_is_not_a_task(
+    csv_files, model_path, tmp_path, capsys
+):
+    status = main(
+        [
+            "predict",
+            "-i",
+            str(csv_files / "new.csv"),
+            "--model-path",
+            str(model_path),
+            "-o",
+            str(tmp_path / "p.csv"),
+            "--context-columns",
+            "id",
+            "-q",
+        ]
+    )
     assert status == 1
     assert "--context-columns ['id'] are not tasks of" in capsys.readouterr().err
 
 
 def test_evaluate_prints_one_row_per_fold_and_the_mean(csv_files, capsys):
-    status = main(["evaluate", "-i", str(csv_files / "train.csv"), "--folds", "2", "-q",
-                   *SMALL_MODEL])
+    status = main(
+        ["evaluate", "-i", str(csv_files / "train.csv"), "--folds", "2", "-q", *SMALL_MODEL]
+    )
     assert status == 0
     table = capsys.readouterr().out.splitlines()
     assert table[2].startswith("| fold | test rows | ROC-AUC, no context | ROC-AUC, context |")
@@ -117,11 +164,23 @@ def test_text_labels_in_the_csv_are_refused_naming_the_column(tmp_path, capsys):
     path.write_text("smiles,assay\nCCO,active\nCCN,inactive\nCCC,\n")
     status = main(["train", "-i", str(path), "-o", str(tmp_path / "m.safetensors"), "-q"])
     assert status == 1
-    assert ("column 'assay' of" in capsys.readouterr().err)
+    assert "column 'assay' of" in capsys.readouterr().err
 
 
 def test_a_missing_column_is_named_with_the_columns_of_the_file(csv_files, tmp_path, capsys):
-    status = main(["train", "-i", str(csv_files / "train.csv"), "-o", str(tmp_path / "m"),
-                   "--target-columns", "NR-XX", "-q"])
+    status = main(
+        [
+            "train",
+            "-i",
+            str(csv_files / "train.csv"),
+            "-o",
+            str(tmp_path / "m"),
+            "--target-columns",
+            "NR-XX",
+            "-q",
+        ]
+    )
     assert status == 1
-    assert "has no column(s) ['NR-XX']; its columns are ['smiles', 'NR-AR'," in capsys.readouterr().err
+    assert (
+        "has no column(s) ['NR-XX']; its columns are ['smiles', 'NR-AR'," in capsys.readouterr().err
+    )

@@ -61,7 +61,9 @@ def test_one_dimensional_text_labels_still_make_a_binary_classifier():
 @pytest.mark.parametrize("estimator", [MetaLinkClassifier(), TaskGraphClassifier()])
 def test_smiles_without_a_featurizer_name_morgan_fingerprint_and_mpnn(estimator):
     smiles, Y = load_tox21(return_X_y=True)
-    with pytest.raises(ValueError, match=r"X holds text such as 'CCOc1ccc2nc.*MorganFingerprint") as error:
+    with pytest.raises(
+        ValueError, match=r"X holds text such as 'CCOc1ccc2nc.*MorganFingerprint"
+    ) as error:
         estimator.fit(smiles[:20], Y[:20])
     assert "MetaLinkClassifier(encoder='mpnn')" in str(error.value)
 
@@ -82,14 +84,18 @@ def test_a_task_with_a_single_class_warns_naming_it():
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this torch build has CUDA")
 def test_cuda_device_on_a_cpu_build_names_the_fix():
     X, Y = small_data()
-    with pytest.raises(ValueError, match=r"device='cuda', but this torch build .* Use device='cpu'"):
+    with pytest.raises(
+        ValueError, match=r"device='cuda', but this torch build .* Use device='cpu'"
+    ):
         MetaLinkClassifier(device="cuda").fit(X, Y)
 
 
 def test_reordered_context_columns_say_how_to_reorder(fitted):
     X, Y = small_data()
     reordered = Y[TASKS[::-1]]
-    with pytest.raises(ValueError, match=r"in another order .* Reorder them with Y\[model\.task_names_\]"):
+    with pytest.raises(
+        ValueError, match=r"in another order .* Reorder them with Y\[model\.task_names_\]"
+    ):
         fitted.predict_proba(X, Y=reordered)
     np.testing.assert_array_equal(
         fitted.predict_proba(X, Y=reordered[fitted.task_names_]), fitted.predict_proba(X, Y=Y)
@@ -99,7 +105,9 @@ def test_reordered_context_columns_say_how_to_reorder(fitted):
 def test_context_with_other_columns_lists_missing_and_unknown_ones_in_full(fitted):
     X, Y = small_data()
     other = Y.rename(columns={"SR-p53": "SR-p53 "})
-    with pytest.raises(ValueError, match=r"missing \['SR-p53'\], not tasks of the model \['SR-p53 '\]"):
+    with pytest.raises(
+        ValueError, match=r"missing \['SR-p53'\], not tasks of the model \['SR-p53 '\]"
+    ):
         fitted.predict_proba(X, Y=other)
 
 

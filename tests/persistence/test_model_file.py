@@ -31,7 +31,9 @@ def data():
 @pytest.fixture(scope="module")
 def fitted(data):
     X, Y = data
-    return MetaLinkClassifier(hidden=8, max_epochs=2, visible_ratio=(0.2, 0.8), random_state=0).fit(X, Y)
+    return MetaLinkClassifier(hidden=8, max_epochs=2, visible_ratio=(0.2, 0.8), random_state=0).fit(
+        X, Y
+    )
 
 
 @pytest.fixture
@@ -60,7 +62,9 @@ class WritesAFileWhenUnpickled:
         return (open, (str(self.target), "w"))
 
 
-def test_loaded_classifier_predicts_bit_identically_with_and_without_context(fitted, data, model_file):
+def test_loaded_classifier_predicts_bit_identically_with_and_without_context(
+    fitted, data, model_file
+):
     X, Y = data
     loaded = load_model(model_file)
     np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
@@ -110,7 +114,9 @@ def test_pipeline_from_smiles_round_trips(tmp_path):
     ).fit(smiles, Y)
     loaded = load_model(save_model(pipe, tmp_path / "model.safetensors"))
     assert loaded[0].get_params() == pipe[0].get_params()
-    np.testing.assert_array_equal(loaded.predict_proba(smiles, Y=Y), pipe.predict_proba(smiles, Y=Y))
+    np.testing.assert_array_equal(
+        loaded.predict_proba(smiles, Y=Y), pipe.predict_proba(smiles, Y=Y)
+    )
 
 
 def test_loading_leaves_the_callers_torch_random_state_untouched(model_file):
@@ -162,7 +168,9 @@ def test_a_pickle_payload_in_the_document_is_never_unpickled(model_file, tmp_pat
         document["model"]["class"] = "pickle.loads"
 
     rewrite(model_file, plant)
-    with pytest.raises(ValueError, match="'pickle.loads' is not a classifier a model file can hold"):
+    with pytest.raises(
+        ValueError, match="'pickle.loads' is not a classifier a model file can hold"
+    ):
         load_model(model_file)
     assert not marker.exists()
 
@@ -211,7 +219,9 @@ def test_model_with_a_torch_module_as_encoder_cannot_be_saved(data, tmp_path):
 
 def test_pipeline_with_a_step_of_another_library_cannot_be_saved(data, tmp_path):
     X, Y = data
-    pipe = make_pipeline(StandardScaler(), MetaLinkClassifier(hidden=8, max_epochs=1, random_state=0))
+    pipe = make_pipeline(
+        StandardScaler(), MetaLinkClassifier(hidden=8, max_epochs=1, random_state=0)
+    )
     pipe.fit(X, Y)
     with pytest.raises(TypeError, match="'standardscaler' is a StandardScaler"):
         save_model(pipe, tmp_path / "model.safetensors")

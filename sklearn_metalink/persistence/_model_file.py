@@ -16,14 +16,8 @@ from skorch.history import History
 from sklearn.pipeline import Pipeline
 from torch_geometric.data import Data
 
-from ..chem import (
-    AtomPairFingerprint,
-    MACCSKeys,
-    MolecularGraphFeaturizer,
-    MorganFingerprint,
-    RDKitDescriptors,
-    TopologicalTorsionFingerprint,
-)
+from .. import chem
+from ..chem._molecules import MoleculeTransformer
 from ..chem._graphs import ATOM_FEATURES, BOND_FEATURES
 from ..estimators import MetaLinkClassifier, TaskGraphClassifier
 from ..estimators._base import check_device
@@ -31,16 +25,13 @@ from ..nn import MaskedBCEWithLogitsLoss
 from ._format import dumps, read_model_file, write_model_file
 
 _ESTIMATORS = {cls.__name__: cls for cls in (MetaLinkClassifier, TaskGraphClassifier)}
+# The molecule transformers learn nothing from data: parameters and the feature counts
+# rebuild them.
 _TRANSFORMERS = {
-    cls.__name__: cls
-    for cls in (
-        AtomPairFingerprint,
-        MACCSKeys,
-        MolecularGraphFeaturizer,
-        MorganFingerprint,
-        RDKitDescriptors,
-        TopologicalTorsionFingerprint,
-    )
+    name: getattr(chem, name)
+    for name in chem.__all__
+    if isinstance(getattr(chem, name), type)
+    and issubclass(getattr(chem, name), MoleculeTransformer)
 }
 # Fitted attributes of the estimators, each stored by the rule of its kind below. A fitted
 # attribute not listed stops save_model, so that no state is silently left out of a file.

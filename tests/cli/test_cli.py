@@ -76,11 +76,15 @@ def test_an_error_is_one_line_on_stderr_and_exit_status_1(tmp_path):
     assert result.stderr.startswith("sklearn-metalink info: error: [Errno 2] No such file")
 
 
+def predict(csv, model_path, out, *options):
+    return main(["predict", "-i", str(csv), "--model-path", str(model_path), "-o", str(out), "-q",
+                 *options])  # fmt: skip
+
+
 def test_predict_uses_the_known_labels_in_the_csv(csv_files, model_path, tmp_path):
     with_labels, without = tmp_path / "with.csv", tmp_path / "without.csv"
-    common = ["-i", str(csv_files / "new.csv"), "--model-path", str(model_path), "-q"]
-    assert main(["predict", *common, "-o", str(with_labels)]) == 0
-    assert main(["predict", *common, "-o", str(without), "--no-context"]) == 0
+    assert predict(csv_files / "new.csv", model_path, with_labels) == 0
+    assert predict(csv_files / "new.csv", model_path, without, "--no-context") == 0
     difference = pd.read_csv(with_labels)["NR-AhR"] - pd.read_csv(without)["NR-AhR"]
     assert (difference.abs() > 1e-6).any()
 
@@ -88,62 +92,20 @@ def test_predict_uses_the_known_labels_in_the_csv(csv_files, model_path, tmp_pat
 def test_predict_with_context_columns_ignores_the_other_task_columns(
     csv_files, model_path, tmp_path
 ):
-    new = pd.read_csv(csv_files / "new.csv")
-    new.drop(columns="SR-p53").to_csv(tmp_path / "only_ar.csv", index=False)
+    pd.read_csv(csv_files / "new.csv").drop(columns="SR-p53").to_csv(
+        tmp_path / "only_ar.csv", index=False
+    )
     chosen, only = tmp_path / "chosen.csv", tmp_path / "only.csv"
-    assert (
-        main(
-            [
-                "predict",
-                "-i",
-                str(csv_files / "new.csv"),
-                "--model-path",
-                str(model_path),
-                "-o",
-                str(chosen),
-                "--context-columns",
-                "NR-AR",
-                "-q",
-            ]
-        )
-        == 0
-    )
-    assert (
-        main(
-            [
-                "predict",
-                "-i",
-                str(tmp_path / "only_ar.csv"),
-                "--model-path",
-                str(model_path),
-                "-o",
-                str(only),
-                "-q",
-            ]
-        )
-        == 0
-    )
-    pd.testing.assert_frame_equal(
-        pd.read_csv(chosen).drop(columns="SR-p53"), pd.read_csv(only).drop(columns="SR-p53")
-    )
+    assert predict(csv_files / "new.csv", model_path, chosen, "--context-columns", "NR-AR") == 0
+    assert predict(tmp_path / "only_ar.csv", model_path, only) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(chosen), pd.read_csv(only))
 
 
 def test_predict_refuses_a_context_column_that_is_not_a_task(
     csv_files, model_path, tmp_path, capsys
 ):
-    status = main(
-        [
-            "predict",
-            "-i",
-            str(csv_files / "new.csv"),
-            "--model-path",
-            str(model_path),
-            "-o",
-            str(tmp_path / "p.csv"),
-            "--context-columns",
-            "id",
-            "-q",
-        ]
+    status = predict(
+        csv_files / "new.csv", model_path, tmp_path / "p.csv", "--context-columns", "id"
     )
     assert status == 1
     assert "--context-columns ['id'] are not tasks of" in capsys.readouterr().err

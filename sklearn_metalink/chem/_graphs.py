@@ -1,11 +1,14 @@
-"""Molecules as graphs for message passing: chemprop-like atom and bond features."""
+"""Molecules as graphs for message passing: chemprop-like atom and bond features.
+
+torch and torch_geometric are imported when a graph is built, not with the module: importing
+them takes seconds, which ``sklearn_metalink.chem`` and every joblib worker of a fingerprint
+transformer would otherwise pay.
+"""
 
 import numpy as np
-import torch
 from rdkit import rdBase
 from rdkit.Chem.rdchem import BondStereo, BondType, HybridizationType
 from sklearn.utils._param_validation import StrOptions
-from torch_geometric.data import Data
 
 from ._molecules import MoleculeTransformer, parse_molecules
 
@@ -106,6 +109,9 @@ def molecule_to_graph(mol):
 
     The two directions of bond ``k`` are edges ``2k`` and ``2k + 1``.
     """
+    import torch
+    from torch_geometric.data import Data
+
     ends, bond_features = _bonds(mol)
     edge_index = np.stack([ends, ends[:, ::-1]], axis=1).reshape(-1, 2).T
     return Data(
@@ -116,6 +122,9 @@ def molecule_to_graph(mol):
 
 
 def _empty_graph():
+    import torch
+    from torch_geometric.data import Data
+
     return Data(
         x=torch.zeros(0, ATOM_FEATURES),
         edge_index=torch.zeros(2, 0, dtype=torch.int64),

@@ -13,6 +13,7 @@ under a forked torch random state, and predicts in chunks. A subclass supplies:
   and ``_batch(X, Y, rows)`` (the module inputs of some rows at inference).
 """
 
+import contextlib
 import numbers
 import warnings
 
@@ -30,10 +31,42 @@ from sklearn.utils.validation import assert_all_finite, check_is_fitted
 
 from ..metrics import masked_roc_auc_score
 from ..nn import MaskedBCEWithLogitsLoss
-from ..utils import check_label_matrix
+from ..utils import check_label_matrix, check_task_columns
 
 # Probabilities are kept strictly inside (0, 1), like MLPClassifier, so log-loss stays finite.
 _PROBA_EPS = 1e-12
+
+
+def check_device(device):
+    """Refuse a torch device this torch build cannot use, naming the fix."""
+    try:
+        kind = torch.device(device).type
+    except RuntimeError as error:
+        raise ValueError(
+            f"device must be a torch device such as 'cpu' or 'cuda'; {error}"
+        ) from None
+    available = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available}
+    if kind in available and not available[kind]():
+        raise ValueError(
+            f"device={device!r}, but this torch build ({torch.__version__}) cannot use {kind}: "
+            f"torch.{'cuda' if kind == 'cuda' else 'backends.mps'}.is_available() is False. Use "
+            "device='cpu', or install a torch build with "
+            f"{'CUDA' if kind == 'cuda' else 'MPS'} support."
+        )
+
+
+@contextlib.contextmanager
+def torch_threads(n_threads):
+    """Run with ``n_threads`` torch threads (None: unchanged), then restore the previous count."""
+    if n_threads is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
@@ -41,8 +74,8 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
 
     Subclasses define ``__init__`` (with at least ``visible_ratio``, ``batch_size``,
     ``max_epochs``, ``lr``, ``weight_decay``, ``validation_fraction``, ``patience``,
-    ``callbacks``, ``verbose``, ``device``, ``random_state``), ``_parameter_constraints`` and
-    the hooks listed in the module docstring.
+    ``callbacks``, ``verbose``, ``device``, ``n_threads``, ``random_state``),
+    ``_parameter_constraints`` and the hooks listed in the module docstring.
     """
 
     _optimizer = torch.optim.Adam
@@ -64,6 +97,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         visible_ratio = self._check_visible_ratio()
+        check_device(self.device)
         X = self._validate_X(X, reset=True)
         Y = self._validate_fit_targets(y, n_rows=X.shape[0])
         rng = check_random_state(self.random_state)
@@ -72,7 +106,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
 
         # Torch's global generator drives weight init, dropout and batch shuffling: fork it
         # so fitting is reproducible without changing the caller's torch random state.
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), torch_threads(self.n_threads):
             torch.manual_seed(seed)
             self._before_training(X, Y)
             self.net_ = self._build_net(X, Y, train, valid, visible_ratio, rng)
@@ -111,7 +145,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         self._single_output = y.ndim == 1
         if self._single_output:
             y = self._encode_binary_target(y, name)
-        Y = check_label_matrix(y, name=name, n_rows=n_rows).reshape(n_rows, -1)
+        Y = check_label_matrix(y, name=name, n_rows=n_rows, columns=columns).reshape(n_rows, -1)
         if not self._single_output:
             self.classes_ = [np.array([0, 1])] * Y.shape[1]
             self._y_dtype = y.dtype if y.dtype.kind in "biuf" else np.float64
@@ -122,6 +156,8 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             else np.array([f"task_{t}" for t in range(self.n_tasks_)], dtype=object)
         )
         self._warn_unlabelled_tasks(Y, name, kept_tasks)
+        if not self._single_output:
+            self._warn_single_class_tasks(Y, name, 0 if kept_tasks is None else len(kept_tasks))
         return Y
 
     def _encode_binary_target(self, y, name):
@@ -153,6 +189,25 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             warnings.warn(
                 f"{name} has no known label for task(s) {list(self.task_names_[empty][:10])}; "
                 "they are predicted with the overall positive rate",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    def _warn_single_class_tasks(self, Y, name, n_kept):
+        known = (~np.isnan(Y)).sum(axis=0)
+        positives = np.nansum(Y, axis=0)
+        single = (known > 0) & ((positives == 0) | (positives == known))
+        single[:n_kept] = False
+        if single.any():
+            listed = [
+                f"{task!r} (all {int(Y[~np.isnan(Y[:, t]), t][0])})"
+                for task, t in zip(self.task_names_[single][:10], np.flatnonzero(single)[:10])
+            ]
+            more = f" and {single.sum() - 10} more" if single.sum() > 10 else ""
+            warnings.warn(
+                f"{name} has known labels of one class only for task(s) {', '.join(listed)}"
+                f"{more}: the model cannot learn to tell active from inactive for them, and "
+                "their ROC-AUC is undefined. Add labels of the other class, or drop the column.",
                 UserWarning,
                 stacklevel=3,
             )
@@ -222,7 +277,9 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         Y = self._validate_context(Y, n_rows=X.shape[0])
-        P = np.clip(expit(self._logits(X, Y)), _PROBA_EPS, 1 - _PROBA_EPS)
+        with torch_threads(self.n_threads):
+            logits = self._logits(X, Y)
+        P = np.clip(expit(logits), _PROBA_EPS, 1 - _PROBA_EPS)
         unlabelled = ~np.isnan(self._task_prior)
         P[:, unlabelled] = self._task_prior[unlabelled]
         if self._single_output:
@@ -233,11 +290,8 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         if Y is None:
             return np.full((n_rows, self.n_tasks_), np.nan)
         columns = getattr(Y, "columns", None)
-        if columns is not None and list(columns) != list(self.task_names_):
-            raise ValueError(
-                "Y's columns must be the tasks seen in fit, in the same order: expected "
-                f"{list(self.task_names_)[:10]}, got {list(columns)[:10]}"
-            )
+        if columns is not None:
+            check_task_columns(columns, self.task_names_)
         Y = check_label_matrix(Y, n_rows=n_rows, n_tasks=self.n_tasks_, allow_all_unknown=True)
         return Y.reshape(n_rows, self.n_tasks_)
 

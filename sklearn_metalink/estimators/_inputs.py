@@ -18,9 +18,22 @@ class FeatureMatrix:
     """Numeric X, dense or scipy-sparse (fingerprints, descriptors), as float32 rows."""
 
     def validate(self, estimator, X, reset):
-        X = validate_data(
-            estimator, X, reset=reset, accept_sparse="csr", dtype=(np.float32, np.float64)
-        )
+        try:
+            X = validate_data(
+                estimator, X, reset=reset, accept_sparse="csr", dtype=(np.float32, np.float64)
+            )
+        except ValueError as error:
+            text = _first_text(X)
+            if text is None:
+                raise
+            name = type(estimator).__name__
+            raise ValueError(
+                f"X holds text such as {text!r}, but {name} with encoder='mlp' reads numeric "
+                f"features. For SMILES, put a featurizer first, e.g. make_pipeline("
+                f"MorganFingerprint(), {name}()) with MorganFingerprint from "
+                "sklearn_metalink.chem, or use MetaLinkClassifier(encoder='mpnn'), which reads "
+                "SMILES itself."
+            ) from error
         return X.astype(np.float32, copy=False)
 
     def scaling(self, X):
@@ -60,6 +73,17 @@ class FeatureMatrix:
         """Rows of X as one dense tensor; sparse X is densified one batch at a time."""
         part = X[rows]
         return torch.from_numpy(part.toarray() if sp.issparse(part) else np.ascontiguousarray(part))
+
+
+def _first_text(X):
+    """The first string in X, or None; X is input that failed numeric validation."""
+    if sp.issparse(X) or getattr(X, "dtype", np.dtype(object)).kind in "biufc":
+        return None
+    try:
+        cells = np.asarray(X, dtype=object).ravel()
+    except ValueError:
+        return None
+    return next((cell for cell in cells if isinstance(cell, str)), None)
 
 
 class MolecularGraphs:

@@ -99,6 +99,10 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         1 prints skorch's epoch table.
     device : str, default="cpu"
         Torch device, e.g. "cuda".
+    n_threads : int or None, default=None
+        Torch threads while fitting and predicting, restored afterwards; None keeps torch's
+        setting (by default one per core). These models are small: on a busy 2-core machine,
+        3 epochs on Tox21 took 8-11 s with 1 thread against 55-100 s with torch's 2.
     random_state : int, RandomState instance or None, default=None
         Seeds weights, batches, masks and support sets; same seed and data give the same
         predictions bit for bit on CPU.
@@ -153,6 +157,7 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         "callbacks": [list, None],
         "verbose": ["verbose"],
         "device": [str, torch.device],
+        "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
     }
 
@@ -180,6 +185,7 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         callbacks=None,
         verbose=0,
         device="cpu",
+        n_threads=None,
         random_state=None,
     ):
         self.hidden = hidden
@@ -203,6 +209,7 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         self.callbacks = callbacks
         self.verbose = verbose
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
 
     def with_support(self, X, Y, *, training_tasks=False):

@@ -17,7 +17,7 @@ class MetaLinkModule(nn.Module):
       support, never on the other query rows (row independence).
     * With ``label_features=True`` a row's known labels also enter its data node directly,
       as positive/negative indicators fused with the encoder output; measured on Tox21 this
-      carries more than the label messages alone (DESIGN §6).
+      carries more than the label messages alone (ablations in docs/benchmarks.md).
     * The support's task states are computed once after training (``store_support``) and
       kept as a buffer, so inference needs no training data and is deterministic.
     * With ``task_nodes="shared"`` (the paper's meta mode) every task node starts from one

@@ -1,5 +1,5 @@
 """Validation shared by estimators, scorers and splitters."""
 
-from ._validation import check_label_matrix
+from ._validation import check_label_matrix, check_task_columns
 
-__all__ = ["check_label_matrix"]
+__all__ = ["check_label_matrix", "check_task_columns"]

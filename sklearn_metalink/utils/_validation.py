@@ -4,7 +4,9 @@ import numpy as np
 from sklearn.utils import check_array
 
 
-def check_label_matrix(Y, *, name="Y", n_rows=None, n_tasks=None, allow_all_unknown=False):
+def check_label_matrix(
+    Y, *, name="Y", n_rows=None, n_tasks=None, allow_all_unknown=False, columns=None
+):
     """Validate a label matrix of 0, 1 and NaN and return it as float64.
 
     Parameters
@@ -19,6 +21,8 @@ def check_label_matrix(Y, *, name="Y", n_rows=None, n_tasks=None, allow_all_unkn
         Required number of columns; 1-D input counts as one column.
     allow_all_unknown : bool
         Whether a matrix with no known label is acceptable (it is as context, not to fit).
+    columns : sequence, optional
+        Column names for error messages; by default those of a DataFrame Y.
 
     Returns
     -------
@@ -27,7 +31,8 @@ def check_label_matrix(Y, *, name="Y", n_rows=None, n_tasks=None, allow_all_unkn
     Raises
     ------
     ValueError
-        On inf, labels other than 0/1/NaN, wrong shape, or no known label at all.
+        On inf, labels other than 0/1/NaN (text labels get the mapping that converts them),
+        wrong shape, or no known label at all.
 
     Examples
     --------
@@ -36,6 +41,7 @@ def check_label_matrix(Y, *, name="Y", n_rows=None, n_tasks=None, allow_all_unkn
     array([[ 0., nan],
            [ 1.,  1.]])
     """
+    _check_text_labels(Y, name, getattr(Y, "columns", None) if columns is None else columns)
     Y = check_array(
         Y, ensure_2d=False, dtype=np.float64, ensure_all_finite="allow-nan", input_name=name
     )
@@ -59,3 +65,82 @@ def check_label_matrix(Y, *, name="Y", n_rows=None, n_tasks=None, allow_all_unkn
     if not allow_all_unknown and np.isnan(Y).all():
         raise ValueError(f"{name} has no known label: every entry is NaN")
     return Y
+
+
+# Text labels that read as "inactive": they are mapped to 0 in the suggested fix.
+_NEGATIVE_PREFIXES = ("in", "non", "no", "neg", "false", "un")
+
+
+def _check_text_labels(Y, name, columns):
+    """Refuse labels given as text, with the line of code that converts them."""
+    values = _as_array_of_cells(Y)
+    if values is None or values.dtype.kind not in "OUS":
+        return
+    texts = sorted({v for v in values.ravel() if isinstance(v, str)})
+    if not texts:
+        return
+    cells = values.reshape(len(values), -1)
+    column = next(j for j in range(cells.shape[1]) if any(isinstance(v, str) for v in cells[:, j]))
+    where = f"column {columns[column]!r}" if columns is not None else f"column {column}"
+    words = [t for t in texts if t.strip() and not _is_number(t)]
+    blank = any(not t.strip() for t in texts)
+    if not words:
+        raise ValueError(
+            f"{name} holds labels stored as text ({where} has {texts[:5]}); labels must be "
+            f"0, 1 or NaN. Convert them first, e.g. {name} = {name}.apply(pd.to_numeric, "
+            "errors='coerce'), which makes empty text NaN (unknown), or read the CSV without "
+            "dtype=str."
+        )
+    mapping = {word: 0 if word.lower().startswith(_NEGATIVE_PREFIXES) else 1 for word in words}
+    if len(set(mapping.values())) == 1 and len(words) == 2:
+        mapping = dict(zip(words, (1, 0)))
+    code = ", ".join(f"{word!r}: {label}" for word, label in mapping.items())
+    if blank:
+        code += ", '': np.nan"
+    raise ValueError(
+        f"{name} holds text labels {words[:10]} ({where}); labels must be 0 (inactive), 1 "
+        f"(active) or NaN (unknown). Map them first, with your positive label as 1, e.g. "
+        f"{name} = {name}.replace({{{code}}}).astype(float)"
+    )
+
+
+def _as_array_of_cells(Y):
+    """Y as an ndarray without copying numeric data; None if numpy cannot make one."""
+    if hasattr(Y, "columns"):
+        if all(dtype.kind in "biuf" for dtype in Y.dtypes):
+            return None
+        return Y.to_numpy(dtype=object)
+    try:
+        return np.asarray(Y)
+    except ValueError:
+        return None
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def check_task_columns(columns, expected, name="Y"):
+    """Refuse column names that are not the fitted tasks in fit order, saying how to fix it."""
+    got, expected = list(columns), list(expected)
+    if got == expected:
+        return
+    missing = [c for c in expected if c not in got]
+    extra = [c for c in got if c not in expected]
+    if not missing and not extra and len(got) == len(expected):
+        first = next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b)
+        raise ValueError(
+            f"{name} has the {len(expected)} task columns of the model in another order "
+            f"(column {first} is {got[first]!r}, where fit had {expected[first]!r}). Reorder "
+            f"them with {name}[model.task_names_] (for a Pipeline, model[-1].task_names_)."
+        )
+    raise ValueError(
+        f"{name}'s columns must be the tasks seen in fit, in fit order; missing {missing}, "
+        f"not tasks of the model {extra}. Build it with "
+        f"{name}.reindex(columns=model.task_names_), which drops the others and makes the "
+        "missing columns NaN (unknown)."
+    )

@@ -147,7 +147,7 @@ def test_context_columns_in_another_order_are_rejected(data):
     X, Y = data
     frame = pd.DataFrame(Y, columns=list("abcde"))
     clf = MetaLinkClassifier(**FAST).fit(X, frame)
-    with pytest.raises(ValueError, match="same order"):
+    with pytest.raises(ValueError, match="in another order"):
         clf.predict_proba(X[:3], Y=frame.iloc[:3, ::-1])
 
 

@@ -70,6 +70,13 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         tasks, else 0. Measured on new tasks (meta guide): +0.4 to +4 points of ROC-AUC on
         Tox21 (10 training tasks), mostly positive on SIDER (22), down to -13 on ToxCast
         (493), where the many training tasks presumably already teach what they teach.
+    n_neighbors : int, default=25
+        Data-to-data relations: each row also receives the label-agreement k-NN estimate of
+        every task from its ``n_neighbors`` most relevant fit rows (Tanimoto similarity on
+        binary X, cosine on standardised X otherwise, re-weighted by how well their labels
+        agree with the row's known labels), fused into the data node and added to the
+        logits with a learned per-task weight. The fit rows' features and labels are kept
+        for this. 0 turns it off; ignored with ``encoder="mpnn"``.
     n_support_sets : int, default=1
         Fixed support sets kept for inference; their logits are averaged. The task states
         are means over the support, so random sets of 128 rows give nearly the same

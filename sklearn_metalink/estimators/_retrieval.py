@@ -63,6 +63,31 @@ class NeighbourIndex:
         return np.maximum(self._unit_rows(X) @ self.reference.T, 0)
 
 
+    def to_arrays(self):
+        """The index as named arrays (for model files); ``from_arrays`` rebuilds it."""
+        if self.binary:
+            ref = self.reference
+            return {"indptr": ref.indptr, "indices": ref.indices, "shape": np.array(ref.shape)}
+        return {"mean": self.mean, "scale": self.scale, "reference": self.reference}
+
+    @classmethod
+    def from_arrays(cls, arrays):
+        index = cls.__new__(cls)
+        index.binary = "indptr" in arrays
+        if index.binary:
+            indices = arrays["indices"]
+            index.reference = sp.csr_matrix(
+                (np.ones(len(indices), dtype=np.float32), indices, arrays["indptr"]),
+                shape=tuple(arrays["shape"]),
+            )
+            index.counts = np.asarray(index.reference.sum(axis=1)).ravel()
+        else:
+            index.mean, index.scale, index.reference = (
+                arrays["mean"], arrays["scale"], arrays["reference"]
+            )
+        return index
+
+
 def _top(values, k):
     """The k largest values of each row and their columns, two (n, k) arrays.
 
@@ -119,6 +144,26 @@ class LabelNeighbours:
         self.codes = _codes(self.Y)
         self.known = (~np.isnan(self.Y)).astype(np.float32)
         self.labels = np.nan_to_num(self.Y, nan=0.0)
+
+    def to_arrays(self):
+        """Everything but the derived codes as named arrays, for model files."""
+        arrays = {f"index.{key}": value for key, value in self.index.to_arrays().items()}
+        return {
+            **arrays, "Y": self.Y, "prior": self.prior,
+            "sizes": np.array([self.n_neighbors, self.n_candidates]),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays):
+        neighbours = cls.__new__(cls)
+        neighbours.index = NeighbourIndex.from_arrays(
+            {key.removeprefix("index."): value for key, value in arrays.items()
+             if key.startswith("index.")}
+        )
+        neighbours.Y, neighbours.prior = arrays["Y"], arrays["prior"]
+        neighbours.n_neighbors, neighbours.n_candidates = (int(v) for v in arrays["sizes"])
+        neighbours._derive()
+        return neighbours
 
     def __getstate__(self):
         # The label codes are derived from Y: a pickle carries Y once.

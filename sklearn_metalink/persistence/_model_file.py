@@ -21,6 +21,7 @@ from ..chem._molecules import MoleculeTransformer
 from ..chem._graphs import ATOM_FEATURES, BOND_FEATURES
 from ..estimators import MetaLinkClassifier, TaskGraphClassifier
 from ..estimators._base import check_device
+from ..estimators._retrieval import LabelNeighbours
 from ..nn import MaskedBCEWithLogitsLoss
 from ._format import dumps, read_model_file, write_model_file
 
@@ -37,7 +38,9 @@ _TRANSFORMERS = {
 # attribute not listed stops save_model, so that no state is silently left out of a file.
 _ESTIMATOR_JSON_ATTRIBUTES = ("n_tasks_", "n_features_in_", "task_names_", "feature_names_in_")
 _ESTIMATOR_ARRAY_ATTRIBUTES = ("_task_prior", "task_relations_")
-_ESTIMATOR_SPECIAL_ATTRIBUTES = ("net_", "classes_", "_single_output", "_y_dtype")
+_ESTIMATOR_SPECIAL_ATTRIBUTES = (
+    "net_", "classes_", "_single_output", "_y_dtype", "_neighbours"
+)
 _TRANSFORMER_ATTRIBUTES = ("n_features_in_", "n_features_out_", "feature_names_in_")
 
 
@@ -189,6 +192,11 @@ def _describe_estimator(estimator, arrays):
             arrays[f"estimator.{key}"] = np.ascontiguousarray(getattr(estimator, key))
     for key, value in module.state_dict().items():
         arrays[f"module.{key}"] = value.detach().cpu().numpy()
+    neighbours = getattr(estimator, "_neighbours", None)
+    fitted["neighbours"] = neighbours is not None
+    if neighbours is not None:
+        for key, value in neighbours.to_arrays().items():
+            arrays[f"neighbours.{key}"] = np.ascontiguousarray(value)
     params = _encode_params(estimator.get_params(deep=False), cls.__name__)
     return {"kind": "estimator", "class": cls.__name__, "params": params, "fitted": fitted}
 
@@ -322,6 +330,11 @@ def _build_estimator(spec, arrays):
     for key in _ESTIMATOR_ARRAY_ATTRIBUTES:
         if f"estimator.{key}" in arrays:
             setattr(estimator, key, arrays[f"estimator.{key}"])
+    if cls is MetaLinkClassifier:
+        estimator._neighbours = (
+            LabelNeighbours.from_arrays(_with_prefix(arrays, "neighbours."))
+            if fitted["neighbours"] else None
+        )
     state = {
         key.removeprefix("module."): torch.from_numpy(value)
         for key, value in arrays.items()
@@ -330,6 +343,10 @@ def _build_estimator(spec, arrays):
     module = _build_module(estimator, int(fitted["module_n_tasks"]), state)
     estimator.net_ = _inference_net(estimator, module, fitted["history"])
     return estimator
+
+
+def _with_prefix(arrays, prefix):
+    return {key.removeprefix(prefix): value for key, value in arrays.items() if key.startswith(prefix)}
 
 
 def _build_module(estimator, module_n_tasks, state):

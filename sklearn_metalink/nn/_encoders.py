@@ -14,6 +14,13 @@ class MLPEncoder(nn.Module):
         Output width.
     dropout : float
         Dropout on the input features, a cheap regulariser for sparse fingerprints.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_metalink.nn import MLPEncoder
+    >>> MLPEncoder(2048, 256)(torch.rand(4, 2048)).shape
+    torch.Size([4, 256])
     """
 
     def __init__(self, n_features, hidden, dropout=0.0):

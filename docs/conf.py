@@ -5,12 +5,14 @@ Build with ``make docs`` (warnings are errors, the gallery is executed). The fas
 """
 
 import os
+import sys
 from pathlib import Path
 
 import sklearn_metalink
 
 DOCS = Path(__file__).resolve().parent
 REPO = DOCS.parent
+sys.path.insert(0, str(DOCS / "sphinxext"))  # gallery_order
 
 project = "sklearn-metalink"
 author = "sklearn-metalink developers"
@@ -93,7 +95,7 @@ sphinx_gallery_conf = {
     # Only plot_*.py files are gallery pages; demo_tox21.py is the `make demo` script.
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"demo_tox21\.py",
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "gallery_order.StoryOrder",
     "doc_module": ("sklearn_metalink",),
     "backreferences_dir": "generated/backreferences",
     "capture_repr": ("_repr_html_", "__repr__"),

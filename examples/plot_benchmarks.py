@@ -77,6 +77,12 @@ def protocol_labels(records, protocols):
     )
 
 
+def one_entry_per_label(axes):
+    """Legend handles of all panels, one per label, in order of appearance."""
+    return {name: handle for ax in axes.flat
+            for handle, name in zip(*ax.get_legend_handles_labels())}
+
+
 def describe(meta):
     for key in ("protocol", "date", "torch", "sklearn"):
         if key in meta:
@@ -114,16 +120,16 @@ def bar_panels(records, group_by, title):
                 if scores.empty:
                     continue
                 x = p + (m - (len(models) - 1) / 2) * width
-                ax.bar(x, scores.mean(), width, color=f"C{m}", label=model if p == 0 else None)
+                ax.bar(x, scores.mean(), width, color=f"C{m}", label=model)
                 ax.scatter(np.full(len(scores), x), scores, marker="_", color="k", s=40,
                            zorder=3)
         ax.set_xticks(range(len(protocols)), protocols)
         ax.set_title(dataset)
-        ax.set_ylim(0.5, 1)
+        ax.set_ylim(min(0.5, records["roc_auc"].min() - 0.05), 1)
     axes[0, 0].set_ylabel("ROC-AUC on hidden labels")
-    handles, names = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=min(len(models), 5), fontsize=8,
-               frameon=False)
+    legend = one_entry_per_label(axes)
+    fig.legend(legend.values(), legend.keys(), loc="lower center", ncol=min(len(models), 5),
+               fontsize=8, frameon=False)
     fig.suptitle(title)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     plt.show()
@@ -194,7 +200,7 @@ for row, dataset in zip(axes, datasets):
     row[0].set_ylabel("ROC-AUC, new tasks")
 for ax in axes[-1]:
     ax.set_xlabel("k labelled molecules per new task")
-legend = {name: handle for ax in axes.flat for handle, name in zip(*ax.get_legend_handles_labels())}
+legend = one_entry_per_label(axes)
 fig.legend(legend.values(), legend.keys(), loc="lower center", ncol=5, fontsize=8, frameon=False)
 fig.tight_layout(rect=(0, 0.05, 1, 1))
 plt.show()

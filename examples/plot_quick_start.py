@@ -54,8 +54,8 @@ hidden = np.where(shown, np.nan, Y[test])
 
 P_alone = clf.predict_proba(X[test])
 P_context = clf.predict_proba(X[test], Y=visible)
-print(f"ROC-AUC on the hidden labels, structure only: {masked_roc_auc_score(hidden, P_alone):.3f}")
-print(f"ROC-AUC on the hidden labels, with context:   {masked_roc_auc_score(hidden, P_context):.3f}")
+for name, P in (("structure only", P_alone), ("with context  ", P_context)):
+    print(f"ROC-AUC on the hidden labels, {name}: {masked_roc_auc_score(hidden, P):.3f}")
 
 # %%
 # Per assay

@@ -1,4 +1,5 @@
-# The two commands of the README: `make demo` and `make test`. Both build .venv on first use.
+# The two commands of the README, `make demo` and `make test`, and `make docs`. All build .venv
+# on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,12 +7,12 @@ BIN := $(VENV)/bin
 # pull a multi-GB CUDA build.
 TORCH := torch==2.13.0
 
-.PHONY: demo test venv clean
+.PHONY: demo test docs venv clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet "$(TORCH)" -e ".[test]"
+	$(BIN)/pip install --quiet "$(TORCH)" -e ".[test,docs]"
 	touch $@
 
 venv: $(BIN)/.installed
@@ -24,5 +25,10 @@ demo: venv
 test: venv
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q
 
+# The site in docs/_build/html, warnings as errors, every gallery example executed (a few
+# minutes). tests/test_docs.py builds it without executing the gallery on every `make test`.
+docs: venv
+	OMP_NUM_THREADS=1 $(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info docs/_build docs/auto_examples docs/generated

@@ -233,7 +233,7 @@ class MoleculeTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_new : ndarray or scipy.sparse.csr_array of shape (n_samples, n_features_out_)
+        X_new : ndarray or scipy.sparse.csr_array of shape (n_samples, ``n_features_out_``)
             See the class docstring for the dtype.
 
         Raises

@@ -69,12 +69,63 @@ def masked_roc_auc_score(Y_true, P, *, average="macro", sample_weight=None):
 
 
 def masked_average_precision_score(Y_true, P, *, average="macro", sample_weight=None):
-    """Average precision over the known entries; same conventions as masked_roc_auc_score."""
+    """Average precision over the known entries of a label matrix.
+
+    Parameters
+    ----------
+    Y_true : array-like of shape (n_samples, n_tasks) or (n_samples,)
+        0/1 for entries to score, NaN for entries to ignore.
+    P : array-like of the same shape
+        Predicted probability (or any score) of label 1.
+    average : {"macro", "micro"}, default="macro"
+        "macro": mean over tasks whose known entries hold both classes (others are
+        skipped; NaN if none is left). "micro": one score over all known entries pooled.
+    sample_weight : array-like of shape (n_samples,), optional
+
+    Returns
+    -------
+    score : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_metalink.metrics import masked_average_precision_score
+    >>> Y = np.array([[0, 1], [1, np.nan], [0, 0], [1, 1]])
+    >>> P = np.array([[.1, .9], [.8, .5], [.3, .2], [.7, .6]])
+    >>> masked_average_precision_score(Y, P)
+    1.0
+    """
     return _masked_score(average_precision_score, Y_true, P, sample_weight, average, True)
 
 
 def masked_log_loss(Y_true, P, *, average="micro", sample_weight=None):
-    """Log-loss over the known entries; "micro" (default) pools them, "macro" averages tasks."""
+    """Log-loss over the known entries of a label matrix.
+
+    Parameters
+    ----------
+    Y_true : array-like of shape (n_samples, n_tasks) or (n_samples,)
+        0/1 for entries to score, NaN for entries to ignore.
+    P : array-like of the same shape
+        Predicted probability of label 1.
+    average : {"micro", "macro"}, default="micro"
+        "micro": one log-loss over all known entries pooled. "macro": mean over tasks
+        with at least one known entry.
+    sample_weight : array-like of shape (n_samples,), optional
+
+    Returns
+    -------
+    loss : float
+        Lower is better.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_metalink.metrics import masked_log_loss
+    >>> Y = np.array([[1, np.nan], [0, 1]])
+    >>> P = np.array([[0.5, 0.9], [0.5, 0.5]])  # the NaN entry's 0.9 is ignored
+    >>> round(masked_log_loss(Y, P), 4)  # log 2
+    0.6931
+    """
 
     def metric(y, p, sample_weight=None):
         return log_loss(y, p, sample_weight=sample_weight, labels=[0, 1])

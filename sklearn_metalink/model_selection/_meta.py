@@ -73,6 +73,18 @@ def sample_support(Y, n_shots, *, random_state=None):
     Y_support : ndarray of shape (n_samples, n_tasks)
         Y with the labels not drawn set to NaN. Rows left without a known label can be
         dropped: ``Y_support[~np.isnan(Y_support).all(axis=1)]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_metalink.model_selection import sample_support
+    >>> rng = np.random.RandomState(0)
+    >>> Y = (rng.rand(100, 2) < 0.2).astype(float)
+    >>> Y_support = sample_support(Y, 4, random_state=0)
+    >>> (~np.isnan(Y_support)).sum(axis=0)  # 4 known labels per task
+    array([4, 4])
+    >>> np.nansum(Y_support, axis=0) >= 1  # at least one positive each
+    array([ True,  True])
     """
     Y = check_label_matrix(Y, name="Y", allow_all_unknown=True)
     Y = Y.reshape(len(Y), -1)
@@ -137,6 +149,24 @@ def score_new_tasks(
     -------
     score : float
         Greater is better.
+
+    Examples
+    --------
+    Fit on four tasks, then score a fifth, never seen in fit, from 20 labelled rows:
+
+    >>> import numpy as np
+    >>> from sklearn_metalink import MetaLinkClassifier
+    >>> from sklearn_metalink.model_selection import sample_support, score_new_tasks
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.rand(400, 8)
+    >>> Y = (X[:, :5] > 0.5).astype(float)
+    >>> clf = MetaLinkClassifier(hidden=32, max_epochs=5, task_nodes="shared",
+    ...                          random_state=0).fit(X[:300], Y[:300, :4])
+    >>> Y_support = sample_support(Y[:300, 4:], 20, random_state=0)
+    >>> rows = ~np.isnan(Y_support).all(axis=1)
+    >>> score = score_new_tasks(clf, X[:300][rows], Y_support[rows], X[300:], Y[300:, 4:])
+    >>> 0 <= score <= 1
+    True
     """
     from ..estimators import with_support
 

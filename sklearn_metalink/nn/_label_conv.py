@@ -12,6 +12,18 @@ class LabelEdges(NamedTuple):
     ``pos[v, u] = 1`` when the label on edge (u, v) is 1, ``neg[v, u] = 1`` when it is 0.
     ``inv_degree[v]`` is ``1 / max(1, number of known labels of v)``; ``inv_pos`` and
     ``inv_neg`` count only the positive or the negative ones.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_metalink.nn import label_edges
+    >>> y = torch.tensor([[1.0, 0.0], [float("nan"), 1.0]])  # 2 rows, 2 tasks
+    >>> to_data, to_tasks = label_edges(y)
+    >>> to_tasks.pos.to_dense()  # task t <- row u when label (u, t) is 1
+    tensor([[1., 0.],
+            [0., 1.]])
+    >>> to_tasks.inv_degree.squeeze(1)  # task 1 has two known labels
+    tensor([1.0000, 0.5000])
     """
 
     pos: torch.Tensor  # sparse (n_dst, n_src)
@@ -34,6 +46,19 @@ def label_edges(y):
     to_data, to_tasks : LabelEdges
         Edges pointing into the data nodes (sources are tasks) and into the task nodes
         (sources are data nodes).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_metalink.nn import label_edges
+    >>> y = torch.tensor([[1.0, float("nan"), 0.0], [float("nan"), 1.0, 1.0]])
+    >>> to_data, to_tasks = label_edges(y)
+    >>> to_data.pos.to_dense()  # row i <- task t when label (i, t) is 1
+    tensor([[1., 0., 0.],
+            [0., 1., 1.]])
+    >>> to_data.neg.to_dense()  # ... and when it is 0
+    tensor([[0., 0., 1.],
+            [0., 0., 0.]])
     """
     pos = y == 1
     neg = y == 0
@@ -80,6 +105,19 @@ class GatedLabelConv(nn.Module):
         Size of the node states, the same for sources and destinations.
     per_label : bool, default=False
         Separate weights and means for positive and negative edges.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_metalink.nn import GatedLabelConv, label_edges
+    >>> y = torch.tensor([[1.0, float("nan"), 0.0], [0.0, 1.0, float("nan")]])
+    >>> to_data, to_tasks = label_edges(y)  # 2 data nodes, 3 task nodes
+    >>> h_data, h_tasks = torch.rand(2, 16), torch.rand(3, 16)
+    >>> conv = GatedLabelConv(16)
+    >>> conv(h_data, h_tasks, to_tasks).shape  # messages from data nodes to task nodes
+    torch.Size([3, 16])
+    >>> conv
+    GatedLabelConv(16)
     """
 
     def __init__(self, dim, per_label=False):

@@ -10,6 +10,15 @@ class MaskedBCEWithLogitsLoss(nn.Module):
 
     NaN marks both unknown labels and known labels shown to the model as context, so the
     loss only ever scores labels the model could not see.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_metalink.nn import MaskedBCEWithLogitsLoss
+    >>> logits = torch.tensor([[0.0, 5.0], [0.0, -5.0]])
+    >>> target = torch.tensor([[1.0, float("nan")], [0.0, float("nan")]])
+    >>> round(MaskedBCEWithLogitsLoss()(logits, target).item(), 4)  # log 2: NaN entries skipped
+    0.6931
     """
 
     def forward(self, logits, target):

@@ -50,6 +50,24 @@ class MetaLinkModule(nn.Module):
         support).
     neighbours : bool
         Whether ``forward`` takes the neighbour log-odds of the training tasks.
+
+    Examples
+    --------
+    A training step marks the support rows; after training, the task states of a support
+    set are stored and a prediction needs only the query rows and their known labels.
+
+    >>> import torch
+    >>> from sklearn_metalink.nn import MetaLinkModule, MLPEncoder
+    >>> module = MetaLinkModule(MLPEncoder(8, 16), n_tasks=3, hidden=16)
+    >>> nan = float("nan")
+    >>> x = torch.rand(4, 8)
+    >>> y = torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, nan], [1.0, nan, nan], [nan] * 3])
+    >>> is_support = torch.tensor([True, True, False, False])
+    >>> module(x, y, is_support=is_support).shape  # logits of the two query rows
+    torch.Size([2, 3])
+    >>> module.eval().store_support([(x[:2], y[:2], None)])
+    >>> module(x[2:], y[2:]).shape
+    torch.Size([2, 3])
     """
 
     def __init__(

@@ -37,6 +37,16 @@ class GatedUpdate(nn.Module):
     ----------
     dim : int
         Size of the states and of the messages.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_metalink.nn import GatedUpdate
+    >>> update = GatedUpdate(8)
+    >>> state, mailbox = torch.rand(2, 5, 8), torch.rand(2, 1, 8)  # 5 tasks read one mailbox
+    >>> new_state, gate = update(state, mailbox)
+    >>> new_state.shape, bool(((gate > 0) & (gate < 1)).all())
+    (torch.Size([2, 5, 8]), True)
     """
 
     def __init__(self, dim):
@@ -67,6 +77,17 @@ class CompleteGraphRound(nn.Module):
         Size of the task states.
     n_heads : int
         Attention heads; ``dim`` must be divisible by it.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_metalink.nn import CompleteGraphRound
+    >>> states, relations = CompleteGraphRound(8, n_heads=1)(torch.rand(2, 4, 8),
+    ...                                                        need_weights=True)
+    >>> states.shape, relations.shape  # 2 rows, 4 tasks
+    (torch.Size([2, 4, 8]), torch.Size([2, 4, 4]))
+    >>> torch.allclose(relations.sum(1), torch.ones(2, 4))  # what each task reads sums to 1
+    True
     """
 
     def __init__(self, dim, n_heads):
@@ -100,6 +121,15 @@ class StarGraphRound(nn.Module):
         Size of the task and mailbox states.
     n_heads : int
         Attention heads of the mailbox read; ``dim`` must be divisible by it.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_metalink.nn import StarGraphRound
+    >>> states = torch.rand(2, 4 + 1, 8)  # 4 tasks, then the mailbox
+    >>> new_states, relations = StarGraphRound(8, n_heads=2)(states, need_weights=True)
+    >>> new_states.shape, relations.shape
+    (torch.Size([2, 5, 8]), torch.Size([2, 4, 4]))
     """
 
     def __init__(self, dim, n_heads):
@@ -227,6 +257,15 @@ class PositiveWeightedBCEWithLogitsLoss(MaskedBCEWithLogitsLoss):
     Parameters
     ----------
     pos_weight : torch.Tensor of shape (n_tasks,)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_metalink.nn import PositiveWeightedBCEWithLogitsLoss
+    >>> loss = PositiveWeightedBCEWithLogitsLoss(torch.tensor([3.0, 1.0]))
+    >>> logits = torch.zeros(1, 2)
+    >>> round(loss(logits, torch.tensor([[1.0, float("nan")]])).item(), 4)  # 3 log 2
+    2.0794
     """
 
     def __init__(self, pos_weight):

@@ -25,6 +25,7 @@ PUBLIC_MODULES = [
     "sklearn_metalink.datasets",
     "sklearn_metalink.nn",
     "sklearn_metalink.utils",
+    "sklearn_metalink.persistence",
 ]
 
 

@@ -15,11 +15,9 @@ class MLPEncoder(nn.Module):
         Output width.
     dropout : float
         Dropout on the input features, a cheap regulariser for sparse fingerprints.
-<<<<<<< HEAD
     scaling : (offset, scale) of arrays of shape (n_features,), optional
         Fixed standardisation ``(x - offset) / scale`` of the input columns, kept as buffers
         so that it travels with the weights.
-=======
 
     Examples
     --------
@@ -27,7 +25,6 @@ class MLPEncoder(nn.Module):
     >>> from sklearn_metalink.nn import MLPEncoder
     >>> MLPEncoder(2048, 256)(torch.rand(4, 2048)).shape
     torch.Size([4, 256])
->>>>>>> issue15
     """
 
     def __init__(self, n_features, hidden, dropout=0.0, scaling=None):

@@ -103,6 +103,20 @@ def read_model_info(path):
     ------
     ValueError
         As :func:`load_model`, for a file that is not an intact model file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> from sklearn_metalink import MetaLinkClassifier
+    >>> from sklearn_metalink.persistence import read_model_info, save_model
+    >>> rng = np.random.RandomState(0)
+    >>> X, Y = rng.rand(60, 4), (rng.rand(60, 3) > 0.5).astype(float)
+    >>> clf = MetaLinkClassifier(hidden=8, max_epochs=2, random_state=0).fit(X, Y)
+    >>> info = read_model_info(save_model(clf, Path(tempfile.mkdtemp()) / "m.safetensors"))
+    >>> info["model"]["class"], info["model"]["fitted"]["task_names_"]
+    ('MetaLinkClassifier', ['task_0', 'task_1', 'task_2'])
     """
     document, _ = read_model_file(path)
     document["n_bytes"] = Path(path).stat().st_size

@@ -119,7 +119,17 @@ def load_model(path):
 
     Examples
     --------
-    See :func:`save_model`.
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> from sklearn_metalink import MetaLinkClassifier
+    >>> from sklearn_metalink.persistence import load_model, save_model
+    >>> rng = np.random.RandomState(0)
+    >>> X, Y = rng.rand(60, 4), (rng.rand(60, 3) > 0.5).astype(float)
+    >>> clf = MetaLinkClassifier(hidden=8, max_epochs=2, random_state=0).fit(X, Y)
+    >>> loaded = load_model(save_model(clf, Path(tempfile.mkdtemp()) / "m.safetensors"))
+    >>> loaded.task_names_.tolist()
+    ['task_0', 'task_1', 'task_2']
     """
     document, arrays = read_model_file(path)
     try:

@@ -125,7 +125,32 @@ def _is_number(text):
 
 
 def check_task_columns(columns, expected, name="Y"):
-    """Refuse column names that are not the fitted tasks in fit order, saying how to fix it."""
+    """Refuse column names that are not the fitted tasks in fit order, saying how to fix it.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The columns of a context label matrix.
+    expected : sequence of str
+        The tasks of the fitted model, in fit order.
+    name : str, default="Y"
+        The argument's name in the message.
+
+    Raises
+    ------
+    ValueError
+        If the columns differ: a reordering names ``Y[model.task_names_]``, missing or
+        foreign columns name ``Y.reindex(columns=model.task_names_)``.
+
+    Examples
+    --------
+    >>> from sklearn_metalink.utils import check_task_columns
+    >>> check_task_columns(["NR-AR", "SR-MMP"], ["NR-AR", "SR-MMP"])
+    >>> check_task_columns(["SR-MMP", "NR-AR"], ["NR-AR", "SR-MMP"])
+    Traceback (most recent call last):
+        ...
+    ValueError: Y has the 2 task columns of the model in another order (column 0 is 'SR-MMP', where fit had 'NR-AR'). Reorder them with Y[model.task_names_] (for a Pipeline, model[-1].task_names_).
+    """
     got, expected = list(columns), list(expected)
     if got == expected:
         return

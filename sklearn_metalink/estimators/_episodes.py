@@ -7,17 +7,13 @@ import torch
 _MIN_SHOTS = 8
 
 
-def visibility_mask(Y, visible_ratio, rng, context_dropout=0.0):
+def visibility_mask(Y, visible_ratio, rng):
     """Which known entries of Y are shown as context: each with a per-row probability r.
 
     ``visible_ratio`` is a float r, or a ``(low, high)`` range from which each row draws r.
-    With probability ``context_dropout`` a row is shown nothing at all, as a query whose
-    labels are all unknown.
     """
     low, high = (visible_ratio, visible_ratio) if np.isscalar(visible_ratio) else visible_ratio
     r = rng.uniform(low, high, size=(len(Y), 1))
-    if context_dropout > 0:
-        r[rng.random(len(Y)) < context_dropout] = 0.0
     return ~np.isnan(Y) & (rng.random(Y.shape) < r)
 
 
@@ -46,18 +42,17 @@ class EpisodeCollate:
 
     def __init__(
         self, inputs, X, Y, pool, support_size, visible_ratio, rng, fixed=False, few_shot_tasks=0.0,
-        neighbours=None, context_dropout=0.0,
+        neighbours=None,
     ):
         self.inputs, self.X, self.Y, self.pool = inputs, X, Y, pool
         self.neighbours = neighbours
         self.support_size = support_size
         self.visible_ratio = visible_ratio
-        self.context_dropout = context_dropout
         self.rng = rng
         self.fixed = fixed
         self.few_shot_tasks = 0.0 if fixed else few_shot_tasks
         if fixed:
-            self.visible = visibility_mask(Y, visible_ratio, rng, context_dropout)
+            self.visible = visibility_mask(Y, visible_ratio, rng)
             self.support = self._draw_support(np.empty(0, dtype=np.intp))
 
     def _draw_support(self, query):
@@ -71,10 +66,7 @@ class EpisodeCollate:
         if self.fixed:
             visible, support = self.visible[query], self.support[~np.isin(self.support, query)]
         else:
-            visible, support = (
-                visibility_mask(Y, self.visible_ratio, self.rng, self.context_dropout),
-                self._draw_support(query),
-            )
+            visible, support = visibility_mask(Y, self.visible_ratio, self.rng), self._draw_support(query)
         rows = np.concatenate([query, support])
         y_support = self.Y[support]
         x = {"x": self.inputs.batch(self.X, rows)}

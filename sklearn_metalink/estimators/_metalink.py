@@ -148,7 +148,6 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         "label_features": ["boolean"],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "visible_ratio": [Interval(numbers.Real, 0, 1, closed="both"), tuple, list],
-        "context_dropout": [Interval(numbers.Real, 0, 1, closed="both")],
         "support_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "task_nodes": [StrOptions({"learned", "shared"})],
         "few_shot_tasks": [Interval(numbers.Real, 0, 1, closed="left"), StrOptions({"auto"})],
@@ -176,7 +175,6 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         label_features=True,
         dropout=0.1,
         visible_ratio=0.5,
-        context_dropout=0.0,
         support_size=128,
         task_nodes="learned",
         few_shot_tasks="auto",
@@ -200,7 +198,6 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         self.label_features = label_features
         self.dropout = dropout
         self.visible_ratio = visible_ratio
-        self.context_dropout = context_dropout
         self.support_size = support_size
         self.task_nodes = task_nodes
         self.few_shot_tasks = few_shot_tasks
@@ -364,7 +361,6 @@ class MetaLinkClassifier(_RelationalNetClassifier):
             self._inputs(), X, Y, pool, self.support_size, visible_ratio, rng, fixed=fixed,
             few_shot_tasks=self._few_shot_tasks(),
             neighbours=None if self._neighbours is None else (self._neighbours, self._fit_candidates),
-            context_dropout=self.context_dropout,
         )
 
     def _after_training(self, X, Y, rng):

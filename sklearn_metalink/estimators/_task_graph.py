@@ -247,10 +247,7 @@ class TaskGraphClassifier(_RelationalNetClassifier):
                 f"and n_heads={n_heads}"
             )
         if self.encoder == "mlp":
-            encoder = MLPEncoder(
-                self._inputs().width(X), self.hidden, dropout=self.dropout,
-                scaling=self._inputs().scaling(X),
-            )
+            encoder = MLPEncoder(self._inputs().width(X), self.hidden, dropout=self.dropout)
         else:
             encoder = copy.deepcopy(self.encoder)
         return TaskGraphModule(

@@ -7,6 +7,14 @@ from torch import nn
 from ._label_conv import GatedLabelConv, label_edges
 
 
+# Weight of the neighbour estimate in the log-odds of a prediction, for a row without and
+# with known labels. On the validation splits of Tox21, SIDER and yeast (seeds 0-1) blending
+# 0.25 gained 0 to 1 points in every protocol; for rows with nothing known, 0.5 gained 0.4 to
+# 1 more (the network is trained with half of a row's labels visible, the neighbours need
+# no training), while with context it cost up to 1 point.
+NEIGHBOUR_BLEND = (0.5, 0.25)
+
+
 class MetaLinkModule(nn.Module):
     """Predicts unknown labels as links between data nodes and task nodes.
 
@@ -28,7 +36,9 @@ class MetaLinkModule(nn.Module):
       a label-agreement k-nearest-neighbour estimate of every training task (computed by
       the estimator from the row's most similar training rows and its visible labels). It
       is fused into the data node and added to each task's logit with a learned per-task
-      weight, so the network learns how far to trust the neighbours of a row.
+      weight. At inference the logits are then averaged with the estimate itself (see
+      ``NEIGHBOUR_BLEND``): the learned weight is fitted on training rows, where the network
+      is at its best, so it trusts the neighbours less than held-out rows deserve.
 
     Parameters
     ----------
@@ -187,14 +197,24 @@ class MetaLinkModule(nn.Module):
             query = ~is_support
             tasks = self.task_states(h[is_support], y[is_support])
             logits = self.query_logits(h[query], y[query], tasks)
-        elif len(self.stored_task_states) == 0:
+            return logits + self.neighbour_logits(neighbours[query]) if self.neighbours else logits
+        if len(self.stored_task_states) == 0:
             raise RuntimeError("no support stored: call store_support after training")
-        else:
-            query = slice(None)
-            logits = torch.stack(
-                [self.query_logits(h, y, tasks) for tasks in self.stored_task_states]
-            ).mean(0)
-        if self.neighbours:
-            logits = logits + self.neighbour_logits(neighbours[query])
-        return logits
+        logits = torch.stack(
+            [self.query_logits(h, y, tasks) for tasks in self.stored_task_states]
+        ).mean(0)
+        if not self.neighbours:
+            return logits
+        return self.blend(logits + self.neighbour_logits(neighbours), y, neighbours)
+
+    def blend(self, logits, y, neighbours):
+        """Inference logits (n, n_columns) averaged with the neighbour log-odds of the
+        columns that are training tasks, by ``NEIGHBOUR_BLEND`` of each row's context."""
+        without, with_context = NEIGHBOUR_BLEND
+        has_context = (~torch.isnan(y)).any(dim=1, keepdim=True)
+        weight = torch.where(has_context, with_context, without).to(logits.dtype)
+        mapped = self.feature_index >= 0
+        estimate = logits.clone()
+        estimate[:, mapped] = neighbours[:, self.feature_index[mapped]]
+        return (1 - weight) * logits + weight * estimate
 

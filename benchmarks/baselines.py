@@ -7,6 +7,8 @@ so the benchmarks score them exactly as they score MetaLink.
 import numpy as np
 import torch
 from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping
+from skorch.dataset import ValidSplit
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
@@ -141,53 +143,18 @@ class LabelAgreementNeighbors:
 
 
 class MultiTaskMLP:
-    """A multi-task MLP on X alone (masked BCE over the known labels; ignores context),
-    with early stopping on a random tenth of the rows."""
+    """A multi-task MLP on X alone (masked BCE over the known labels; ignores context).
 
-    def __init__(self, hidden=(512, 256), dropout=0.2, max_epochs=40, random_state=0):
+    With ``early_stopping``, a random tenth of the rows stops training; ``transform`` gives
+    the last hidden layer, a learned molecular embedding to reuse for new tasks.
+    """
+
+    def __init__(self, hidden=(512, 256), dropout=0.2, max_epochs=40, early_stopping=True,
+                 random_state=0):
         self.hidden = hidden
         self.dropout = dropout
         self.max_epochs = max_epochs
-        self.random_state = random_state
-
-    def fit(self, X, Y):
-        from skorch.callbacks import EarlyStopping
-        from skorch.dataset import ValidSplit
-
-        torch.manual_seed(self.random_state)
-        layers, width = [], X.shape[1]
-        for size in self.hidden:
-            layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(self.dropout)]
-            width = size
-        self.net_ = NeuralNet(
-            nn.Sequential(*layers, nn.Linear(width, Y.shape[1])),
-            criterion=MaskedBCEWithLogitsLoss,
-            optimizer=torch.optim.Adam,
-            optimizer__weight_decay=1e-5,
-            lr=1e-3,
-            batch_size=128,
-            max_epochs=self.max_epochs,
-            iterator_train__shuffle=True,
-            train_split=ValidSplit(0.1, stratified=False, random_state=self.random_state),
-            callbacks=[EarlyStopping(patience=8, load_best=True)],
-            verbose=0,
-        )
-        self.net_.fit(np.asarray(X, dtype=np.float32), Y.astype(np.float32))
-        return self
-
-    def predict_proba(self, X, Y=None):
-        logits = self.net_.predict(np.asarray(X, dtype=np.float32))
-        return 1 / (1 + np.exp(-logits.astype(np.float64)))
-
-
-class MultiTaskMLPEmbedding:
-    """A multi-task MLP trained on the known labels of Y (masked BCE); ``transform`` gives
-    its last hidden layer, a learned molecular embedding to reuse for new tasks."""
-
-    def __init__(self, hidden=(512, 256), dropout=0.2, max_epochs=30, random_state=0):
-        self.hidden = hidden
-        self.dropout = dropout
-        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
         self.random_state = random_state
 
     def fit(self, X, Y):
@@ -197,6 +164,10 @@ class MultiTaskMLPEmbedding:
             layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(self.dropout)]
             width = size
         self.body_ = nn.Sequential(*layers)
+        stopping = dict(
+            train_split=ValidSplit(0.1, stratified=False, random_state=self.random_state),
+            callbacks=[EarlyStopping(patience=8, load_best=True)],
+        ) if self.early_stopping else dict(train_split=None)
         self.net_ = NeuralNet(
             nn.Sequential(self.body_, nn.Linear(width, Y.shape[1])),
             criterion=MaskedBCEWithLogitsLoss,
@@ -206,11 +177,15 @@ class MultiTaskMLPEmbedding:
             batch_size=128,
             max_epochs=self.max_epochs,
             iterator_train__shuffle=True,
-            train_split=None,
             verbose=0,
+            **stopping,
         )
-        self.net_.fit(X.astype(np.float32), Y.astype(np.float32))
+        self.net_.fit(np.asarray(X, dtype=np.float32), Y.astype(np.float32))
         return self
+
+    def predict_proba(self, X, Y=None):
+        logits = self.net_.predict(np.asarray(X, dtype=np.float32))
+        return 1 / (1 + np.exp(-logits.astype(np.float64)))
 
     @torch.no_grad()
     def transform(self, X):

@@ -25,18 +25,13 @@ import numpy as np
 import sklearn
 import torch
 
-from common import hide_labels, merge, previous_results, summarize
+from common import LOADERS, hide_labels, merge, previous_results, summarize
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MolecularGraphFeaturizer, MorganFingerprint, ScaffoldSplit
-from sklearn_metalink.datasets import load_sider, load_tox21
 from sklearn_metalink.metrics import masked_roc_auc_score
 
 HERE = Path(__file__).resolve().parent
-SHARED_DATA = HERE.parents[1] / "shared" / "data"
-LOADERS = {
-    "tox21": load_tox21,
-    "sider": lambda **kw: load_sider(data_home=SHARED_DATA, **kw),
-}
+LOADERS = {name: LOADERS[name] for name in ("tox21", "sider")}
 # encoder name -> (featurizer, estimator settings)
 ENCODERS = {
     "mlp": (MorganFingerprint(radius=2, n_bits=2048, invalid="partial"), dict(encoder="mlp")),

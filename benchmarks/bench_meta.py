@@ -42,12 +42,11 @@ import torch
 
 from baselines import (
     LogisticPerTask,
-    MultiTaskMLPEmbedding,
+    MultiTaskMLP,
     RandomForestPerTask,
     TanimotoNearestNeighbors,
 )
-from bench_relational import LOADERS
-from common import hide_labels, merge, previous_results, summarize
+from common import LOADERS, hide_labels, merge, previous_results, summarize
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MorganFingerprint, ScaffoldSplit
 from sklearn_metalink.metrics import masked_roc_auc_score
@@ -86,7 +85,7 @@ def fit_models(dataset, X, Y_train_tasks, seed):
         )
         seconds[name] = time.perf_counter() - start
     start = time.perf_counter()
-    fitted["MLP-embedding"] = MultiTaskMLPEmbedding(random_state=seed).fit(X, Y_train_tasks)
+    fitted["MLP-embedding"] = MultiTaskMLP(max_epochs=30, early_stopping=False, random_state=seed).fit(X, Y_train_tasks)
     fitted["MLP-embedding"].fit_seconds_ = time.perf_counter() - start
     return fitted, seconds
 

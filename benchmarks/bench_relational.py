@@ -41,15 +41,14 @@ from baselines import (
     RandomForestPerTask,
     RandomForestWithLabels,
 )
-from common import hide_labels, merge, previous_results, summarize
+from common import LOADERS, SHARED_DATA, hide_labels, merge, previous_results, summarize
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MorganFingerprint, ScaffoldSplit
-from sklearn_metalink.datasets import load_sider, load_tox21, load_toxcast, load_yeast
+from sklearn_metalink.datasets import load_yeast
 from sklearn_metalink.metrics import masked_roc_auc_score
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SHARED_DATA = HERE.parents[1] / "shared" / "data"
 DATASETS = ("tox21", "sider", "toxcast", "yeast", "yeast_unscaled")
 PROTOCOLS = ("r=0", "r=0.5", "tasks")
 TARGET_TASK_FRACTION = 0.2
@@ -92,9 +91,7 @@ def load(dataset):
                     np.sort(order[:n_test]))
 
         return X.astype(np.float32), Y, split
-    loader = {"tox21": load_tox21, "toxcast": load_toxcast, "sider": load_sider}[dataset]
-    kwargs = {"data_home": SHARED_DATA} if dataset == "sider" else {}
-    smiles, Y = loader(return_X_y=True, **kwargs)
+    smiles, Y = LOADERS[dataset](return_X_y=True)
     X = MorganFingerprint(radius=2, n_bits=2048, invalid="partial").fit_transform(smiles)
     return X.astype(np.float32), Y, lambda seed: ScaffoldSplit(random_state=seed).train_valid_test(smiles)
 

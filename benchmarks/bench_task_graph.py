@@ -34,8 +34,9 @@ import sklearn
 import torch
 
 from baselines import RandomForestPerTask, RandomForestWithLabels
-from bench_relational import LOADERS, RATIOS
-from common import hide_labels, merge, previous_results, summarize
+from common import LOADERS, hide_labels, merge, previous_results, summarize
+
+RATIOS = (0.0, 0.5)
 from sklearn_metalink import MetaLinkClassifier, TaskGraphClassifier
 from sklearn_metalink.chem import MorganFingerprint, ScaffoldSplit
 from sklearn_metalink.metrics import masked_roc_auc_score

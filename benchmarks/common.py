@@ -5,6 +5,17 @@ from pathlib import Path
 
 import numpy as np
 
+from sklearn_metalink.datasets import load_sider, load_tox21, load_toxcast
+
+# SIDER, MUV and yeast are not bundled: the benchmarks read them from ../shared/data.
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Molecular data sets: name -> loader(return_X_y=...) of (SMILES, Y).
+LOADERS = {
+    "tox21": load_tox21,
+    "toxcast": load_toxcast,
+    "sider": lambda **kw: load_sider(data_home=SHARED_DATA, **kw),
+}
+
 
 def merge(old, new, key):
     """The old records this run did not redo, then the new ones."""

@@ -76,3 +76,26 @@ def test_label_features_follow_the_feature_index():
     y = torch.tensor([[1.0, 0.0, 1.0]])
     expected = torch.tensor([[1.0, nan, 0.0]])
     torch.testing.assert_close(module.label_features_of(y), expected, equal_nan=True)
+
+
+@torch.no_grad()
+def test_inference_blends_the_neighbour_estimate_more_without_context():
+    torch.manual_seed(0)
+    module = MetaLinkModule(MLPEncoder(6, 16), n_tasks=4, hidden=16, neighbours=True).eval()
+    x, y, _ = episode()
+    module.store_support([(x, y, torch.zeros(len(x), 4))])
+    network = module.query_logits(
+        module.embed(x[:2], torch.full((2, 4), nan), torch.zeros(2, 4)),
+        torch.full((2, 4), nan), module.stored_task_states[0],
+    ) + module.task_bias
+    estimate = torch.tensor([[2.0, -1.0, 0.5, 3.0]] * 2)
+    no_context = torch.full((2, 4), nan)
+    # With zero neighbour features the network part is unchanged; the blend then mixes in
+    # the estimate with the weight for rows without context.
+    blended = module(x[:2], no_context, neighbours=torch.zeros(2, 4))
+    torch.testing.assert_close(blended, 0.5 * network)
+    blended = module.blend(network, no_context, estimate)
+    torch.testing.assert_close(blended, 0.5 * network + 0.5 * estimate)
+    context = no_context.clone()
+    context[:, 0] = 1.0
+    torch.testing.assert_close(module.blend(network, context, estimate), 0.75 * network + 0.25 * estimate)

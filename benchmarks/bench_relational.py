@@ -17,6 +17,7 @@ fits on train and scores the validation tenth: defaults are chosen there, never 
     python benchmarks/bench_relational.py                          # everything, seeds 0-2
     python benchmarks/bench_relational.py --datasets sider --seeds 0 --split valid \\
         --models MetaLinkClassifier --params '{"max_epochs": 80}' --tag epochs80
+    python benchmarks/bench_relational.py --no-run     # tables and plot from the JSON
 
 Writes ``results/relational.json`` and ``relational.png`` (``results/ablations.json`` with
 ``--split valid``) and, for the test split, rewrites the results tables of
@@ -196,10 +197,10 @@ def markdown_table(summary, datasets, models):
 
 def replace_between_markers(path, table):
     text = path.read_text()
-    pattern = re.compile(r"(<!-- relational-table:start -->\n).*?(\n<!-- relational-table:end -->)", re.S)
+    pattern = re.compile(r"(<!-- relational-table:start -->\n).*?(<!-- relational-table:end -->)", re.S)
     if not pattern.search(text):
         raise ValueError(f"{path} has no relational-table markers")
-    path.write_text(pattern.sub(lambda m: m.group(1) + table + m.group(2), text))
+    path.write_text(pattern.sub(lambda m: m.group(1) + table + "\n" + m.group(2), text))
 
 
 def plot(summary, datasets, models, path):
@@ -219,11 +220,12 @@ def plot(summary, datasets, models, path):
             ax.bar(np.arange(len(PROTOCOLS)) + i * width, means, width, yerr=stds, capsize=2,
                    label=model)
         ax.set_xticks(np.arange(len(PROTOCOLS)) + 0.4 - width / 2, PROTOCOLS)
-        ax.set_ylim(0.5, 0.95)
+        ax.set_ylim(0.5, 1.0)
         ax.set_title(d)
     axes[0][0].set_ylabel("macro ROC-AUC on hidden entries")
-    axes[0][-1].legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(models), fontsize=8)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(path, dpi=110)
 
 
@@ -236,13 +238,16 @@ def main():
     parser.add_argument("--params", default="{}", help="JSON of MetaLinkClassifier parameters")
     parser.add_argument("--tag", default="", help="names a --params variant in the JSON")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--no-run", action="store_true",
+                        help="only rebuild the summary, plot and tables from the JSON")
     args = parser.parse_args()
     torch.set_num_threads(1)
 
     default_out = "relational" if args.split == "test" else "ablations"
     out = Path(args.out or HERE / "results" / default_out).with_suffix(".json")
-    records = run(args.datasets, args.seeds, args.models, args.split, json.loads(args.params),
-                  args.tag)
+    records = [] if args.no_run else run(
+        args.datasets, args.seeds, args.models, args.split, json.loads(args.params), args.tag
+    )
     records = merge(previous_results(out).get("records", []), records, key=lambda rec: (
         record_key(rec), rec["seed"]))
     summary = summarize(records, key=record_key)

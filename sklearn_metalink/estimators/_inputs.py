@@ -13,6 +13,8 @@ from torch_geometric.data import Batch, Data
 from ..chem import MolecularGraphFeaturizer
 from ..chem._molecules import check_molecule_column
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 
 class FeatureMatrix:
     """Numeric X, dense or scipy-sparse (fingerprints, descriptors), as float32 rows."""
@@ -34,6 +36,7 @@ class FeatureMatrix:
                 "sklearn_metalink.chem, or use MetaLinkClassifier(encoder='mpnn'), which reads "
                 "SMILES itself."
             ) from error
+        _check_float32_range(X)
         return X.astype(np.float32, copy=False)
 
     def scaling(self, X):
@@ -73,6 +76,25 @@ class FeatureMatrix:
         """Rows of X as one dense tensor; sparse X is densified one batch at a time."""
         part = X[rows]
         return torch.from_numpy(part.toarray() if sp.issparse(part) else np.ascontiguousarray(part))
+
+
+def _check_float32_range(X):
+    """Refuse finite values the float32 model would read as inf (and predict NaN from)."""
+    values = X.data if sp.issparse(X) else X
+    # max/min scan without the copy that np.abs(X) would make of a large dense X.
+    if values.size == 0 or -_FLOAT32_MAX <= values.min() and values.max() <= _FLOAT32_MAX:
+        return
+    beyond = np.flatnonzero(np.abs(values.ravel()) > _FLOAT32_MAX)
+    if sp.issparse(X):
+        rows = np.searchsorted(X.indptr, beyond, side="right") - 1
+        row, column = rows[0], X.indices[beyond[0]]
+    else:
+        row, column = np.unravel_index(beyond[0], X.shape)
+    raise ValueError(
+        f"X[{row}, {column}] is {float(values.ravel()[beyond[0]]):.3g}, beyond the float32 "
+        f"range (|x| <= {_FLOAT32_MAX:.3g}) of the model, and {len(beyond)} values in all "
+        "are; scale or clip X, e.g. with sklearn.preprocessing.StandardScaler."
+    )
 
 
 def _first_text(X):

@@ -143,6 +143,23 @@ def test_dataframe_columns_become_task_names(data):
     assert clf.predict_proba(X[:3], Y=frame.iloc[:3]).shape == (3, 5)
 
 
+def test_nullable_float_labels_with_pd_na_fit_as_unknown_labels(data):
+    X, Y = data
+    frame = pd.DataFrame(Y, columns=list("abcde")).astype("Float64")
+    assert frame.isna().to_numpy().sum() == np.isnan(Y).sum()  # NaN became pd.NA
+    small = dict(FAST, max_epochs=2)
+    from_frame = MetaLinkClassifier(**small).fit(X, frame)
+    from_array = MetaLinkClassifier(**small).fit(X, Y)
+    np.testing.assert_array_equal(from_frame.predict_proba(X), from_array.predict_proba(X))
+
+
+def test_nullable_one_dimensional_labels_with_pd_na_fit_a_binary_classifier(data):
+    X, Y = data
+    y = pd.Series(Y[:, 0]).astype("Float64")
+    clf = MetaLinkClassifier(**dict(FAST, max_epochs=2)).fit(X, y)
+    assert list(clf.classes_) == [0, 1]
+
+
 def test_context_columns_in_another_order_are_rejected(data):
     X, Y = data
     frame = pd.DataFrame(Y, columns=list("abcde"))

@@ -100,7 +100,9 @@ def parse_molecules(column, *, partial=False, start=0, max_atoms=None):
     caller reports failures by row.
     """
     with rdBase.BlockLogs():
-        parsed = [_parse_entry(entry, start + i, partial, max_atoms) for i, entry in enumerate(column)]
+        parsed = [
+            _parse_entry(entry, start + i, partial, max_atoms) for i, entry in enumerate(column)
+        ]
     too_large = [start + i for i, mol in enumerate(parsed) if mol is _TOO_LARGE]
     return [None if mol is _TOO_LARGE else mol for mol in parsed], too_large
 

@@ -133,6 +133,7 @@ class MolecularGraphs:
                 f"with {estimator.n_features_in_} features"
             )
         if all(isinstance(entry, Data) for entry in column):
+            _check_graphs(column)
             return column
         return MolecularGraphFeaturizer(invalid="raise").fit_transform(column)
 
@@ -146,3 +147,33 @@ class MolecularGraphs:
     def batch(self, X, rows):
         """Graphs of the rows as one ``Batch``; ``len()`` of it is the number of graphs."""
         return Batch.from_data_list(list(X[rows]))
+
+
+def _check_graphs(column):
+    """Refuse graphs an MPNN cannot read: each needs ``x`` (n_atoms, d_atom), ``edge_index``
+    (2, n_edges) and ``edge_attr`` (n_edges, d_bond), with the widths of the first row."""
+    widths = None
+    for row, graph in enumerate(column):
+        tensors = {"x": graph.x, "edge_index": graph.edge_index, "edge_attr": graph.edge_attr}
+        missing = [name for name, value in tensors.items() if not isinstance(value, torch.Tensor)]
+        if missing:
+            raise ValueError(
+                f"The graph in row {row} of X has no tensor {', '.join(missing)}: an MPNN reads "
+                "x (atom features), edge_index and edge_attr (bond features), as "
+                "MolecularGraphFeaturizer makes them"
+            )
+        x, edge_index, edge_attr = tensors.values()
+        if x.ndim != 2 or edge_attr.ndim != 2 or edge_index.shape != (2, len(edge_attr)):
+            raise ValueError(
+                f"The graph in row {row} of X has x of shape {tuple(x.shape)}, edge_index of "
+                f"shape {tuple(edge_index.shape)} and edge_attr of shape "
+                f"{tuple(edge_attr.shape)}; expected (n_atoms, d_atom), (2, n_edges) and "
+                "(n_edges, d_bond)"
+            )
+        if widths is None:
+            widths = (x.shape[1], edge_attr.shape[1])
+        elif (x.shape[1], edge_attr.shape[1]) != widths:
+            raise ValueError(
+                f"The graph in row {row} of X has {x.shape[1]} atom and {edge_attr.shape[1]} "
+                f"bond features, but row 0 has {widths[0]} and {widths[1]}"
+            )

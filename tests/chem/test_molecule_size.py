@@ -79,7 +79,8 @@ def test_fill_policies_fill_a_too_large_molecule_and_warn():
 
 
 def test_unparsable_and_too_large_rows_are_reported_apart():
-    with pytest.raises(ValueError, match=r"could not be parsed by RDKit; rows 1 .*max_atoms=10") as error:
+    reported = r"could not be parsed by RDKit; rows 1 .*max_atoms=10"
+    with pytest.raises(ValueError, match=reported) as error:
         MorganFingerprint(max_atoms=10).fit_transform(["CCO", "C1CC", "C" * 11])
     assert "rows 2 ('CCCCCCCCCCC')" in str(error.value)
 
@@ -100,5 +101,6 @@ def test_every_molecule_of_tox21_toxcast_and_sider_passes_the_default_bound(shar
     ])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _, too_large = parse_molecules(np.asarray(smiles, dtype=object), partial=True, max_atoms=1000)
+        column = np.asarray(smiles, dtype=object)
+        _, too_large = parse_molecules(column, partial=True, max_atoms=1000)
     assert too_large == []

@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sklearn.base import clone
@@ -104,6 +104,7 @@ def test_fit_and_predict_proba_work_or_raise_a_user_error(estimator, data, predi
         P = quietly(model.predict_proba, X_new, Y=context)
     except USER_ERRORS:
         return
+    event("fitted and predicted")
     assert_probabilities(P, len(X_new))
 
 

@@ -1,6 +1,23 @@
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property-based tests (tests/test_fuzz.py): "ci", the default, is derandomized and small so
+# that `make test` stays reproducible and bounded; HYPOTHESIS_PROFILE=fuzz searches wider.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "fuzz", parent=settings.get_profile("ci"), derandomize=False, max_examples=300
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

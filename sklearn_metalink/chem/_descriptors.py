@@ -45,9 +45,10 @@ class RDKitDescriptors(MoleculeTransformer):
     46.07
     """
 
-    def __init__(self, invalid="raise", n_jobs=None):
+    def __init__(self, invalid="raise", n_jobs=None, max_atoms=1000):
         self.invalid = invalid
         self.n_jobs = n_jobs
+        self.max_atoms = max_atoms
 
     def _featurizer(self):
         return _descriptor_values

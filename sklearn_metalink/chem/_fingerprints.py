@@ -17,7 +17,13 @@ _COMMON_PARAMETERS = """invalid : {"raise", "partial", "zeros", "nan"}, default=
     n_jobs : int or None, default=None
         Number of joblib workers. Inputs are cut into chunks of 1024 molecules, so only
         inputs larger than that run in parallel. ``None`` means 1 unless in a
-        :func:`joblib.parallel_config` context; -1 means all processors."""
+        :func:`joblib.parallel_config` context; -1 means all processors.
+    max_atoms : int or None, default=1000
+        Largest molecule featurized, in atoms; a larger one is handled as ``invalid`` says
+        for a SMILES RDKit rejects, with its own message. A SMILES longer than 8 characters
+        per allowed atom is refused before parsing. The largest molecule of Tox21, ToxCast
+        and SIDER has 492 atoms; the bound keeps one huge row from stalling a batch (atom
+        pairs of 2,000 atoms took 12 s). None: no bound."""
 
 _ATTRIBUTES = """n_features_in_ : int
         Always 1: one molecule per row.
@@ -126,6 +132,7 @@ class MorganFingerprint(_HashedFingerprint):
         sparse=False,
         invalid="raise",
         n_jobs=None,
+        max_atoms=1000,
     ):
         self.radius = radius
         self.n_bits = n_bits
@@ -134,6 +141,7 @@ class MorganFingerprint(_HashedFingerprint):
         self.sparse = sparse
         self.invalid = invalid
         self.n_jobs = n_jobs
+        self.max_atoms = max_atoms
 
     def _generator(self):
         return rdFingerprintGenerator.GetMorganGenerator(
@@ -194,6 +202,7 @@ class AtomPairFingerprint(_HashedFingerprint):
         sparse=False,
         invalid="raise",
         n_jobs=None,
+        max_atoms=1000,
     ):
         self.n_bits = n_bits
         self.min_distance = min_distance
@@ -203,6 +212,7 @@ class AtomPairFingerprint(_HashedFingerprint):
         self.sparse = sparse
         self.invalid = invalid
         self.n_jobs = n_jobs
+        self.max_atoms = max_atoms
 
     def _generator(self):
         return rdFingerprintGenerator.GetAtomPairGenerator(
@@ -264,6 +274,7 @@ class TopologicalTorsionFingerprint(_HashedFingerprint):
         sparse=False,
         invalid="raise",
         n_jobs=None,
+        max_atoms=1000,
     ):
         self.n_bits = n_bits
         self.torsion_atom_count = torsion_atom_count
@@ -272,6 +283,7 @@ class TopologicalTorsionFingerprint(_HashedFingerprint):
         self.sparse = sparse
         self.invalid = invalid
         self.n_jobs = n_jobs
+        self.max_atoms = max_atoms
 
     def _generator(self):
         return rdFingerprintGenerator.GetTopologicalTorsionGenerator(
@@ -314,10 +326,11 @@ class MACCSKeys(MoleculeTransformer):
         "sparse": ["boolean"],
     }
 
-    def __init__(self, sparse=False, invalid="raise", n_jobs=None):
+    def __init__(self, sparse=False, invalid="raise", n_jobs=None, max_atoms=1000):
         self.sparse = sparse
         self.invalid = invalid
         self.n_jobs = n_jobs
+        self.max_atoms = max_atoms
 
     def _featurizer(self):
         return _maccs_bits

@@ -10,7 +10,7 @@ from rdkit import rdBase
 from rdkit.Chem.rdchem import BondStereo, BondType, HybridizationType
 from sklearn.utils._param_validation import StrOptions
 
-from ._molecules import MoleculeTransformer, parse_molecules
+from ._molecules import MoleculeTransformer, _failed_rows
 
 # Choices of each one-hot block; a value outside them sets the block's extra "other" bit.
 # They are chemprop v2's defaults (``MultiHotAtomFeaturizer.v2``, ``MultiHotBondFeaturizer``):
@@ -177,6 +177,10 @@ class MolecularGraphFeaturizer(MoleculeTransformer):
         Number of joblib workers. Inputs are cut into chunks of 1024 molecules, so only
         inputs larger than that run in parallel. ``None`` means 1 unless in a
         :func:`joblib.parallel_config` context; -1 means all processors.
+    max_atoms : int or None, default=1000
+        Largest molecule featurized, in atoms; a larger one is handled as ``invalid`` says
+        for a SMILES RDKit rejects, with its own message. A SMILES longer than 8 characters
+        per allowed atom is refused before parsing. None: no bound.
 
     Attributes
     ----------
@@ -209,9 +213,10 @@ class MolecularGraphFeaturizer(MoleculeTransformer):
         "invalid": [StrOptions({"raise", "partial", "zeros"})],
     }
 
-    def __init__(self, invalid="raise", n_jobs=None):
+    def __init__(self, invalid="raise", n_jobs=None, max_atoms=1000):
         self.invalid = invalid
         self.n_jobs = n_jobs
+        self.max_atoms = max_atoms
 
     def transform(self, X):
         """Build one graph per molecule, in the order of X.
@@ -236,12 +241,11 @@ class MolecularGraphFeaturizer(MoleculeTransformer):
 
     def _transform_chunk(self, column, start):
         graphs = np.empty(len(column), dtype=object)
-        mols = parse_molecules(column, partial=self.invalid == "partial", start=start)
-        failed = [start + i for i, mol in enumerate(mols) if mol is None]
+        mols, too_large = self._parse(column, start)
         with rdBase.BlockLogs():
             for i, mol in enumerate(mols):
                 graphs[i] = _empty_graph() if mol is None else molecule_to_graph(mol)
-        return graphs, failed
+        return graphs, _failed_rows(mols, start, too_large), too_large
 
     def _n_features_out(self):
         return 1

@@ -13,7 +13,7 @@ from sklearn.utils.validation import _num_samples
 from ._molecules import to_mols
 
 
-def murcko_scaffold(molecule):
+def murcko_scaffold(molecule, *, max_atoms=1000):
     """Bemis-Murcko scaffold of a molecule, as canonical SMILES.
 
     The scaffold keeps the ring systems and the linkers between them and drops side chains.
@@ -25,6 +25,9 @@ def murcko_scaffold(molecule):
         A SMILES string or an RDKit molecule. SMILES are parsed with ``invalid="partial"``
         (see :func:`to_mols`): a scaffold only groups molecules, so a molecule that fails
         only RDKit's valence check, like the ``[AlH3]`` salts of Tox21, still has one.
+    max_atoms : int or None, default=1000
+        Largest molecule accepted, in atoms (see :func:`to_mols`); RDKit's scaffold of a
+        chain of 10,000 atoms took over 100 s. None: no bound.
 
     Returns
     -------
@@ -33,7 +36,8 @@ def murcko_scaffold(molecule):
     Raises
     ------
     ValueError
-        If the SMILES cannot be parsed even without the valence check.
+        If the SMILES cannot be parsed even without the valence check, or the molecule is
+        larger than ``max_atoms``.
 
     Examples
     --------
@@ -43,14 +47,12 @@ def murcko_scaffold(molecule):
     >>> murcko_scaffold("CCO")
     ''
     """
-    return _scaffolds([molecule])[0]
+    return _scaffolds([molecule], max_atoms)[0]
 
 
-def _scaffolds(X):
-    return np.array(
-        [MurckoScaffold.MurckoScaffoldSmiles(mol=mol) for mol in to_mols(X, invalid="partial")],
-        dtype=object,
-    )
+def _scaffolds(X, max_atoms=1000):
+    mols = to_mols(X, invalid="partial", max_atoms=max_atoms)
+    return np.array([MurckoScaffold.MurckoScaffoldSmiles(mol=mol) for mol in mols], dtype=object)
 
 
 def _scaffold_index_sets(X, groups):

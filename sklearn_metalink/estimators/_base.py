@@ -18,6 +18,7 @@ import numbers
 import warnings
 
 import numpy as np
+import pandas as pd
 import torch
 from scipy.special import expit
 from skorch import NeuralNet
@@ -25,6 +26,7 @@ from skorch.callbacks import EarlyStopping, LRScheduler
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import assert_all_finite, check_is_fitted
@@ -69,6 +71,99 @@ def torch_threads(n_threads):
         torch.set_num_threads(previous)
 
 
+@contextlib.contextmanager
+def _restored_on_failure(estimator):
+    """Put the estimator's attributes back as they were if the block raises."""
+    saved = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved)
+        raise
+
+
+def _check_finite_logits(logits):
+    rows = np.flatnonzero(np.isnan(logits).any(axis=1))
+    if len(rows):
+        raise ValueError(
+            f"The model's float32 arithmetic overflowed on rows {rows[:10].tolist()} of X "
+            f"({len(rows)} in all), whose predictions would be NaN: their features are "
+            "probably far larger than those seen in fit. Scale X as it was scaled for fit."
+        )
+
+
+def _label_values(y):
+    """y as an ndarray; pandas' nullable numeric columns become float64 with NaN for pd.NA,
+    which np.asarray would leave as objects."""
+    dtypes = list(y.dtypes) if hasattr(y, "columns") else [getattr(y, "dtype", None)]
+    nullable = [isinstance(d, pd.api.extensions.ExtensionDtype) for d in dtypes]
+    if any(nullable) and all(pd.api.types.is_numeric_dtype(d) for d in dtypes):
+        return y.to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.asarray(y)
+
+
+def _encode_binary_target(y, name):
+    """1-D y as 0/1/NaN floats, and its two classes."""
+    if y.dtype.kind == "f":
+        assert_all_finite(y, allow_nan=True, input_name=name)
+    if y.dtype.kind == "f" and np.isin(y[~np.isnan(y)], (0, 1)).all():
+        encoded, classes = y, np.array([0, 1])  # 0/1, NaN = unknown, as in 2-D y
+    else:
+        check_classification_targets(y)
+        classes, encoded = np.unique(y, return_inverse=True)
+    n_classes = len(np.unique(encoded[~np.isnan(encoded)]))
+    if n_classes != 2:
+        raise ValueError(
+            f"Only binary classification is supported for 1-D {name}, and it needs samples "
+            f"of 2 classes; got {n_classes} class(es). For several tasks pass a 2-D {name} "
+            "of 0/1/NaN."
+        )
+    return encoded.astype(np.float64), classes
+
+
+def _task_prior(Y, kept_tasks, task_names, name):
+    """Per task, the probability predicted for it whatever the row: NaN for tasks the
+    model learns, the pooled positive rate for tasks without any known label (with a
+    warning), and ``kept_tasks`` for the first columns."""
+    n_kept = 0 if kept_tasks is None else len(kept_tasks)
+    prior = np.full(Y.shape[1], np.nan)
+    if kept_tasks is not None:
+        prior[:n_kept] = kept_tasks
+    empty = n_kept + np.flatnonzero(np.isnan(Y[:, n_kept:]).all(axis=0))
+    if len(empty):
+        # All known labels of one class would give exactly 0 or 1, which predict_proba
+        # promises never to return.
+        prior[empty] = np.clip(np.nanmean(Y), _PROBA_EPS, 1 - _PROBA_EPS)
+        warnings.warn(
+            f"{name} has no known label for task(s) {list(task_names[empty][:10])}; "
+            "they are predicted with the overall positive rate",
+            UserWarning,
+            stacklevel=3,
+        )
+    return prior
+
+
+def _warn_single_class_tasks(Y, task_names, name, n_kept):
+    known = (~np.isnan(Y)).sum(axis=0)
+    positives = np.nansum(Y, axis=0)
+    single = (known > 0) & ((positives == 0) | (positives == known))
+    single[:n_kept] = False
+    if single.any():
+        listed = [
+            f"{task!r} (all {int(Y[~np.isnan(Y[:, t]), t][0])})"
+            for task, t in zip(task_names[single][:10], np.flatnonzero(single)[:10])
+        ]
+        more = f" and {single.sum() - 10} more" if single.sum() > 10 else ""
+        warnings.warn(
+            f"{name} has known labels of one class only for task(s) {', '.join(listed)}"
+            f"{more}: the model cannot learn to tell active from inactive for them, and "
+            "their ROC-AUC is undefined. Add labels of the other class, or drop the column.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
     """Fit, predict and score for a skorch-trained relational multi-task classifier.
 
@@ -96,10 +191,18 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        # Validation and training both set attributes: a failed or interrupted (re)fit puts
+        # the previous ones back, so a fitted model keeps predicting as before.
+        with _restored_on_failure(self):
+            self._fit(X, y)
+        return self
+
+    def _fit(self, X, y):
         visible_ratio = self._check_visible_ratio()
         check_device(self.device)
         X = self._validate_X(X, reset=True)
-        Y = self._validate_fit_targets(y, n_rows=X.shape[0])
+        Y, fitted = self._check_fit_targets(y, n_rows=X.shape[0])
+        vars(self).update(fitted)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         train, valid = self._split_rows(len(Y), rng)
@@ -111,12 +214,13 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             self._before_training(X, Y)
             self.net_ = self._build_net(X, Y, train, valid, visible_ratio, rng)
             self.net_.fit(train, None)
+            self.n_epochs_ = self._check_epochs()
             self._release_training_data()
             # Without a validation split the last step left the module in training mode
             # (dropout on); what _after_training stores must not depend on dropout draws.
             self.net_.module_.eval()
             self._after_training(X, Y, rng)
-        return self
+        self._check_finite_state()
 
     def _check_visible_ratio(self):
         ratio = self.visible_ratio
@@ -133,84 +237,44 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         return self._inputs().validate(self, X, reset=reset)
 
     def _validate_fit_targets(self, y, n_rows, name="y", kept_tasks=None):
-        """Validate fit's labels and set the task attributes. ``kept_tasks``: the prior of
-        the first columns, tasks the model already has (with_support); they need no label."""
+        """:meth:`_check_fit_targets`, setting the attributes it returns (with_support sets
+        them on its copy of the model)."""
+        Y, fitted = self._check_fit_targets(y, n_rows, name, kept_tasks)
+        vars(self).update(fitted)
+        return Y
+
+    def _check_fit_targets(self, y, n_rows, name="y", kept_tasks=None):
+        """Fit's labels as a (n_rows, n_tasks) float array, and the fitted attributes they
+        define; sets nothing. ``kept_tasks``: the prior of the first columns, tasks the model
+        already has (with_support); they need no label."""
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires {name} to be passed, but the target {name} "
                 "is None"
             )
         columns = getattr(y, "columns", None)
-        y = np.asarray(y)
-        self._single_output = y.ndim == 1
-        if self._single_output:
-            y = self._encode_binary_target(y, name)
+        y = _label_values(y)
+        fitted = {"_single_output": y.ndim == 1}
+        if fitted["_single_output"]:
+            y, fitted["classes_"] = _encode_binary_target(y, name)
         Y = check_label_matrix(y, name=name, n_rows=n_rows, columns=columns).reshape(n_rows, -1)
-        if not self._single_output:
-            self.classes_ = [np.array([0, 1])] * Y.shape[1]
-            self._y_dtype = y.dtype if y.dtype.kind in "biuf" else np.float64
-        self.n_tasks_ = Y.shape[1]
-        self.task_names_ = (
+        if not fitted["_single_output"]:
+            fitted["classes_"] = [np.array([0, 1])] * Y.shape[1]
+            fitted["_y_dtype"] = y.dtype if y.dtype.kind in "biuf" else np.float64
+        task_names = (
             np.asarray(columns, dtype=object)
             if columns is not None
-            else np.array([f"task_{t}" for t in range(self.n_tasks_)], dtype=object)
+            else np.array([f"task_{t}" for t in range(Y.shape[1])], dtype=object)
         )
-        self._warn_unlabelled_tasks(Y, name, kept_tasks)
-        if not self._single_output:
-            self._warn_single_class_tasks(Y, name, 0 if kept_tasks is None else len(kept_tasks))
-        return Y
-
-    def _encode_binary_target(self, y, name):
-        if y.dtype.kind == "f":
-            assert_all_finite(y, allow_nan=True, input_name=name)
-        if y.dtype.kind == "f" and np.isin(y[~np.isnan(y)], (0, 1)).all():
-            encoded, self.classes_ = y, np.array([0, 1])  # 0/1, NaN = unknown, as in 2-D y
-        else:
-            check_classification_targets(y)
-            self.classes_, encoded = np.unique(y, return_inverse=True)
-        n_classes = len(np.unique(encoded[~np.isnan(encoded)]))
-        if n_classes != 2:
-            raise ValueError(
-                f"Only binary classification is supported for 1-D {name}, and it needs samples "
-                f"of 2 classes; got {n_classes} class(es). For several tasks pass a 2-D {name} "
-                "of 0/1/NaN."
-            )
-        return encoded.astype(np.float64)
-
-    def _warn_unlabelled_tasks(self, Y, name, kept_tasks=None):
         n_kept = 0 if kept_tasks is None else len(kept_tasks)
-        empty = n_kept + np.flatnonzero(np.isnan(Y[:, n_kept:]).all(axis=0))
-        # Their column gets the pooled positive rate of all known labels.
-        self._task_prior = np.full(Y.shape[1], np.nan)
-        if kept_tasks is not None:
-            self._task_prior[:n_kept] = kept_tasks
-        if len(empty):
-            self._task_prior[empty] = np.nanmean(Y)
-            warnings.warn(
-                f"{name} has no known label for task(s) {list(self.task_names_[empty][:10])}; "
-                "they are predicted with the overall positive rate",
-                UserWarning,
-                stacklevel=3,
-            )
-
-    def _warn_single_class_tasks(self, Y, name, n_kept):
-        known = (~np.isnan(Y)).sum(axis=0)
-        positives = np.nansum(Y, axis=0)
-        single = (known > 0) & ((positives == 0) | (positives == known))
-        single[:n_kept] = False
-        if single.any():
-            listed = [
-                f"{task!r} (all {int(Y[~np.isnan(Y[:, t]), t][0])})"
-                for task, t in zip(self.task_names_[single][:10], np.flatnonzero(single)[:10])
-            ]
-            more = f" and {single.sum() - 10} more" if single.sum() > 10 else ""
-            warnings.warn(
-                f"{name} has known labels of one class only for task(s) {', '.join(listed)}"
-                f"{more}: the model cannot learn to tell active from inactive for them, and "
-                "their ROC-AUC is undefined. Add labels of the other class, or drop the column.",
-                UserWarning,
-                stacklevel=3,
-            )
+        fitted.update(
+            n_tasks_=Y.shape[1],
+            task_names_=task_names,
+            _task_prior=_task_prior(Y, kept_tasks, task_names, name),
+        )
+        if not fitted["_single_output"]:
+            _warn_single_class_tasks(Y, task_names, name, n_kept)
+        return Y, fitted
 
     def _split_rows(self, n_rows, rng):
         order = rng.permutation(n_rows)
@@ -253,6 +317,42 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             collate.release()
         del self._collates
 
+    def _check_epochs(self):
+        """Epochs completed; warns if training stopped before ``max_epochs`` other than by
+        early stopping. skorch ends training quietly on KeyboardInterrupt (Ctrl-C), keeping
+        the weights of the moment, and the fit then completes with them."""
+        history = self.net_.history
+        completed = sum("train_loss" in row for row in history)
+        stopped_early = any(
+            isinstance(callback, EarlyStopping) and callback.misses_ >= callback.patience
+            for _, callback in self.net_.callbacks_
+        )
+        if completed < self.max_epochs and not stopped_early:
+            warnings.warn(
+                f"Training was interrupted after {completed} of max_epochs={self.max_epochs} "
+                "epochs (KeyboardInterrupt); the model is fitted with the weights it had then. "
+                "n_epochs_ records the epochs completed.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        return completed
+
+    def _check_finite_state(self):
+        """Refuse a trained model whose weights or stored states are not finite: it would
+        predict NaN for every row."""
+        state = self.net_.module_.state_dict()
+        broken = [
+            key for key, value in state.items()
+            if value.is_floating_point() and not torch.isfinite(value).all()
+        ]
+        if broken:
+            losses = [float(row.get("train_loss", np.nan)) for row in self.net_.history]
+            raise ValueError(
+                f"Training produced non-finite values in {broken[:3]}: a computation "
+                f"overflowed float32 (training loss by epoch: {losses[:5]}). The features are "
+                "probably too large (scale X, e.g. with StandardScaler) or lr too high."
+            )
+
     def _before_training(self, X, Y):
         """Prepare what the module and the collates need from all fit rows; nothing by default."""
 
@@ -279,6 +379,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         Y = self._validate_context(Y, n_rows=X.shape[0])
         with torch_threads(self.n_threads):
             logits = self._logits(X, Y)
+        _check_finite_logits(logits)
         P = np.clip(expit(logits), _PROBA_EPS, 1 - _PROBA_EPS)
         unlabelled = ~np.isnan(self._task_prior)
         P[:, unlabelled] = self._task_prior[unlabelled]

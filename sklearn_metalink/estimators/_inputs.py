@@ -13,15 +13,15 @@ from torch_geometric.data import Batch, Data
 from ..chem import MolecularGraphFeaturizer
 from ..chem._molecules import check_molecule_column
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 
 class FeatureMatrix:
     """Numeric X, dense or scipy-sparse (fingerprints, descriptors), as float32 rows."""
 
     def validate(self, estimator, X, reset):
         try:
-            X = validate_data(
-                estimator, X, reset=reset, accept_sparse="csr", dtype=(np.float32, np.float64)
-            )
+            X = validate_data(estimator, X, reset=reset, accept_sparse="csr", dtype="numeric")
         except ValueError as error:
             text = _first_text(X)
             if text is None:
@@ -34,7 +34,10 @@ class FeatureMatrix:
                 "sklearn_metalink.chem, or use MetaLinkClassifier(encoder='mpnn'), which reads "
                 "SMILES itself."
             ) from error
-        return X.astype(np.float32, copy=False)
+        _check_float32_range(X)
+        # Fit keeps one float32 copy, read in every epoch; predict converts batch by batch,
+        # so a large X is never copied whole (200k dense 2,048-bit rows: 1.6 GB in float32).
+        return X.astype(np.float32, copy=False) if reset else X
 
     def scaling(self, X):
         """``(offset, scale)`` per column centring the columns that are not binary and
@@ -70,9 +73,32 @@ class FeatureMatrix:
         return X.shape[1]
 
     def batch(self, X, rows):
-        """Rows of X as one dense tensor; sparse X is densified one batch at a time."""
+        """Rows of X as one dense float32 tensor, converted (and densified) one batch at a
+        time."""
         part = X[rows]
-        return torch.from_numpy(part.toarray() if sp.issparse(part) else np.ascontiguousarray(part))
+        part = part.toarray() if sp.issparse(part) else part
+        return torch.from_numpy(np.ascontiguousarray(part, dtype=np.float32))
+
+
+def _check_float32_range(X):
+    """Refuse finite values the float32 model would read as inf (and predict NaN from)."""
+    values = X.data if sp.issparse(X) else X
+    if values.dtype.itemsize <= 4 or values.dtype.kind != "f":
+        return
+    # max/min scan without the copy that np.abs(X) would make of a large dense X.
+    if values.size == 0 or -_FLOAT32_MAX <= values.min() and values.max() <= _FLOAT32_MAX:
+        return
+    beyond = np.flatnonzero(np.abs(values.ravel()) > _FLOAT32_MAX)
+    if sp.issparse(X):
+        rows = np.searchsorted(X.indptr, beyond, side="right") - 1
+        row, column = rows[0], X.indices[beyond[0]]
+    else:
+        row, column = np.unravel_index(beyond[0], X.shape)
+    raise ValueError(
+        f"X[{row}, {column}] is {float(values.ravel()[beyond[0]]):.3g}, beyond the float32 "
+        f"range (|x| <= {_FLOAT32_MAX:.3g}) of the model, and {len(beyond)} values in all "
+        "are; scale or clip X, e.g. with sklearn.preprocessing.StandardScaler."
+    )
 
 
 def _first_text(X):
@@ -111,6 +137,7 @@ class MolecularGraphs:
                 f"with {estimator.n_features_in_} features"
             )
         if all(isinstance(entry, Data) for entry in column):
+            _check_graphs(column)
             return column
         return MolecularGraphFeaturizer(invalid="raise").fit_transform(column)
 
@@ -124,3 +151,33 @@ class MolecularGraphs:
     def batch(self, X, rows):
         """Graphs of the rows as one ``Batch``; ``len()`` of it is the number of graphs."""
         return Batch.from_data_list(list(X[rows]))
+
+
+def _check_graphs(column):
+    """Refuse graphs an MPNN cannot read: each needs ``x`` (n_atoms, d_atom), ``edge_index``
+    (2, n_edges) and ``edge_attr`` (n_edges, d_bond), with the widths of the first row."""
+    widths = None
+    for row, graph in enumerate(column):
+        tensors = {"x": graph.x, "edge_index": graph.edge_index, "edge_attr": graph.edge_attr}
+        missing = [name for name, value in tensors.items() if not isinstance(value, torch.Tensor)]
+        if missing:
+            raise ValueError(
+                f"The graph in row {row} of X has no tensor {', '.join(missing)}: an MPNN reads "
+                "x (atom features), edge_index and edge_attr (bond features), as "
+                "MolecularGraphFeaturizer makes them"
+            )
+        x, edge_index, edge_attr = tensors.values()
+        if x.ndim != 2 or edge_attr.ndim != 2 or edge_index.shape != (2, len(edge_attr)):
+            raise ValueError(
+                f"The graph in row {row} of X has x of shape {tuple(x.shape)}, edge_index of "
+                f"shape {tuple(edge_index.shape)} and edge_attr of shape "
+                f"{tuple(edge_attr.shape)}; expected (n_atoms, d_atom), (2, n_edges) and "
+                "(n_edges, d_bond)"
+            )
+        if widths is None:
+            widths = (x.shape[1], edge_attr.shape[1])
+        elif (x.shape[1], edge_attr.shape[1]) != widths:
+            raise ValueError(
+                f"The graph in row {row} of X has {x.shape[1]} atom and {edge_attr.shape[1]} "
+                f"bond features, but row 0 has {widths[0]} and {widths[1]}"
+            )

@@ -8,7 +8,7 @@ from ..utils import check_label_matrix
 
 
 def _columns(Y_true, P, sample_weight):
-    Y_true = check_label_matrix(Y_true, name="Y_true", allow_all_unknown=True)
+    Y_true = check_label_matrix(Y_true, name="Y_true")
     P = check_array(P, ensure_2d=False, dtype=np.float64, input_name="P")
     if Y_true.shape != P.shape:
         raise ValueError(f"Y_true has shape {Y_true.shape} but P has shape {P.shape}")
@@ -20,23 +20,24 @@ def _columns(Y_true, P, sample_weight):
 
 
 def _masked_score(metric, Y_true, P, sample_weight, average, needs_both_classes):
-    Y_true, P, w = _columns(Y_true, P, sample_weight)
-    known = ~np.isnan(Y_true)
-    if average == "micro":
-        return float(metric(Y_true[known], P[known], sample_weight=None if w is None else w[known]))
-    if average != "macro":
+    """The metric per task over its known entries, averaged; "micro" pools every known entry
+    into one task. A task with nothing to score (no known entry, or one class when the metric
+    needs both) is skipped, and NaN is returned when none is left."""
+    if average not in ("macro", "micro"):
         raise ValueError(f"average must be 'macro' or 'micro', got {average!r}")
+    Y_true, P, w = _columns(Y_true, P, sample_weight)
+    if average == "micro":
+        known = ~np.isnan(Y_true)
+        Y_true, P = Y_true[known][:, None], P[known][:, None]
+        w = None if w is None else w[known][:, None]
     scores = []
     for t in range(Y_true.shape[1]):
-        y = Y_true[known[:, t], t]
+        known = ~np.isnan(Y_true[:, t])
+        y = Y_true[known, t]
         if len(y) == 0 or (needs_both_classes and len(np.unique(y)) < 2):
             continue
-        scores.append(
-            metric(y, P[known[:, t], t], sample_weight=None if w is None else w[known[:, t], t])
-        )
-    if not scores:
-        return np.nan
-    return float(np.mean(scores))
+        scores.append(metric(y, P[known, t], sample_weight=None if w is None else w[known, t]))
+    return float(np.mean(scores)) if scores else np.nan
 
 
 def masked_roc_auc_score(Y_true, P, *, average="macro", sample_weight=None):
@@ -50,12 +51,18 @@ def masked_roc_auc_score(Y_true, P, *, average="macro", sample_weight=None):
         Predicted probability (or any score) of label 1.
     average : {"macro", "micro"}, default="macro"
         "macro": mean over tasks whose known entries hold both classes (others are
-        skipped; NaN if none is left). "micro": one ROC-AUC over all known entries pooled.
+        skipped; NaN if none is left). "micro": one ROC-AUC over all known entries pooled
+        (NaN if they hold one class only).
     sample_weight : array-like of shape (n_samples,), optional
 
     Returns
     -------
     score : float
+
+    Raises
+    ------
+    ValueError
+        If Y_true has no known entry: there is nothing to score.
 
     Examples
     --------
@@ -79,12 +86,18 @@ def masked_average_precision_score(Y_true, P, *, average="macro", sample_weight=
         Predicted probability (or any score) of label 1.
     average : {"macro", "micro"}, default="macro"
         "macro": mean over tasks whose known entries hold both classes (others are
-        skipped; NaN if none is left). "micro": one score over all known entries pooled.
+        skipped; NaN if none is left). "micro": one score over all known entries pooled
+        (NaN if they hold one class only).
     sample_weight : array-like of shape (n_samples,), optional
 
     Returns
     -------
     score : float
+
+    Raises
+    ------
+    ValueError
+        If Y_true has no known entry: there is nothing to score.
 
     Examples
     --------
@@ -116,6 +129,11 @@ def masked_log_loss(Y_true, P, *, average="micro", sample_weight=None):
     -------
     loss : float
         Lower is better.
+
+    Raises
+    ------
+    ValueError
+        If Y_true has no known entry: there is nothing to score.
 
     Examples
     --------

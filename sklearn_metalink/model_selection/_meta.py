@@ -186,6 +186,13 @@ def score_new_tasks(
     known = ~np.isnan(Y_query)
     visible = known & (np.random.default_rng(random_state).random(Y_query.shape) < visible_ratio)
     visible[:, :n_fit] = known[:, :n_fit]
+    hidden = known & ~visible
+    if not hidden.any():
+        raise ValueError(
+            "Y_query has no label to score: every known label of the new tasks is shown as "
+            f"context or none is known (visible_ratio={visible_ratio}). Pass query rows with "
+            "known labels on the new tasks."
+        )
     P = bound.predict_proba(X_query, Y=np.where(visible, Y_query, np.nan))
-    return sign * score(np.where(visible, np.nan, Y_query), P, average=average)
+    return sign * score(np.where(hidden, Y_query, np.nan), P, average=average)
 

@@ -1,5 +1,7 @@
 """Scorers that hide target labels, predict them from the rest, and score only them."""
 
+import numpy as np
+
 from ..metrics import masked_average_precision_score, masked_log_loss, masked_roc_auc_score
 from ._split import check_relational_splitter
 
@@ -29,6 +31,13 @@ class _RelationalScorer:
 
     def __call__(self, estimator, X, y, sample_weight=None):
         visible, target = self.cv.mask(X, y)
+        if np.isnan(target).all():
+            raise ValueError(
+                f"None of the {len(target)} rows given to the scorer has a known label chosen "
+                f"as target (visible_ratio={self.cv.visible_ratio}, target_tasks="
+                f"{self.cv.target_tasks!r}): there is nothing to score. Use folds with more "
+                "rows, or a lower visible_ratio."
+            )
         P = estimator.predict_proba(X, Y=visible)
         score = self._score(target, P, average=self.average, sample_weight=sample_weight)
         return self._sign * score

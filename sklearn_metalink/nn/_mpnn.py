@@ -70,6 +70,7 @@ class MPNNEncoder(nn.Module):
 
     def __init__(self, atom_features, bond_features, hidden=256, depth=3, dropout=0.0):
         super().__init__()
+        self.atom_features, self.bond_features = atom_features, bond_features
         self.depth = depth
         # No biases inside the bond updates, as chemprop: the bond states stay a linear
         # function of the inputs up to the ReLU, and W_o carries the only bias.
@@ -82,6 +83,7 @@ class MPNNEncoder(nn.Module):
         """graphs: a ``torch_geometric.data.Batch`` with ``x`` (n_atoms, atom_features),
         ``edge_index`` (2, n_edges), ``edge_attr`` (n_edges, bond_features) -> (n_graphs, hidden).
         """
+        self._check_widths(graphs)
         x, edge_index = graphs.x, graphs.edge_index
         src, dst = edge_index
         reverse = reverse_edges(edge_index, x.shape[0])
@@ -93,6 +95,24 @@ class MPNNEncoder(nn.Module):
         atoms = self.W_o(torch.cat([x, _sum_into(h, dst, x.shape[0])], dim=1))
         atoms = self.dropout(F.relu(atoms))
         return global_mean_pool(atoms, graphs.batch, size=graphs.num_graphs)
+
+
+    def _check_widths(self, graphs):
+        """Refuse graphs featurized otherwise than those the encoder was built for, which
+        would fail deep in torch with a shape mismatch."""
+        edge_attr = graphs.edge_attr
+        if edge_attr is None:
+            raise ValueError(
+                f"The graphs have no edge_attr; this MPNNEncoder reads {self.bond_features} "
+                "bond features per edge, as MolecularGraphFeaturizer makes them"
+            )
+        got = (graphs.x.shape[-1], edge_attr.shape[-1])
+        if got != (self.atom_features, self.bond_features):
+            raise ValueError(
+                f"The graphs have {got[0]} atom and {got[1]} bond features, but this "
+                f"MPNNEncoder was built for {self.atom_features} and {self.bond_features} "
+                "(the graphs it was fitted on): featurize them the same way"
+            )
 
 
 def _sum_into(values, index, size):

@@ -36,7 +36,9 @@ _TRANSFORMERS = {
 }
 # Fitted attributes of the estimators, each stored by the rule of its kind below. A fitted
 # attribute not listed stops save_model, so that no state is silently left out of a file.
-_ESTIMATOR_JSON_ATTRIBUTES = ("n_tasks_", "n_features_in_", "task_names_", "feature_names_in_")
+_ESTIMATOR_JSON_ATTRIBUTES = (
+    "n_tasks_", "n_features_in_", "task_names_", "feature_names_in_", "n_epochs_"
+)
 _ESTIMATOR_ARRAY_ATTRIBUTES = ("_task_prior", "task_relations_")
 _ESTIMATOR_SPECIAL_ATTRIBUTES = (
     "net_", "classes_", "_single_output", "_y_dtype", "_neighbours"
@@ -326,6 +328,7 @@ def _build_estimator(spec, arrays):
     fitted = spec["fitted"]
     estimator.n_tasks_ = int(fitted["n_tasks_"])
     estimator.n_features_in_ = int(fitted["n_features_in_"])
+    estimator.n_epochs_ = int(fitted["n_epochs_"])
     estimator.task_names_ = np.asarray(fitted["task_names_"], dtype=object)
     if "feature_names_in_" in fitted:
         estimator.feature_names_in_ = np.asarray(fitted["feature_names_in_"], dtype=object)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import torch
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, Checkpoint
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
@@ -143,6 +143,23 @@ def test_dataframe_columns_become_task_names(data):
     assert clf.predict_proba(X[:3], Y=frame.iloc[:3]).shape == (3, 5)
 
 
+def test_nullable_float_labels_with_pd_na_fit_as_unknown_labels(data):
+    X, Y = data
+    frame = pd.DataFrame(Y, columns=list("abcde")).astype("Float64")
+    assert frame.isna().to_numpy().sum() == np.isnan(Y).sum()  # NaN became pd.NA
+    small = dict(FAST, max_epochs=2)
+    from_frame = MetaLinkClassifier(**small).fit(X, frame)
+    from_array = MetaLinkClassifier(**small).fit(X, Y)
+    np.testing.assert_array_equal(from_frame.predict_proba(X), from_array.predict_proba(X))
+
+
+def test_nullable_one_dimensional_labels_with_pd_na_fit_a_binary_classifier(data):
+    X, Y = data
+    y = pd.Series(Y[:, 0]).astype("Float64")
+    clf = MetaLinkClassifier(**dict(FAST, max_epochs=2)).fit(X, y)
+    assert list(clf.classes_) == [0, 1]
+
+
 def test_context_columns_in_another_order_are_rejected(data):
     X, Y = data
     frame = pd.DataFrame(Y, columns=list("abcde"))
@@ -184,6 +201,21 @@ def test_user_callbacks_run_and_history_is_exposed(data):
     assert len(clf.net_.history) == 3
     assert "valid_loss" in clf.net_.history[-1]
     assert clf.callbacks[0].__class__ is CountEpochs  # the parameter itself is not replaced
+
+
+@pytest.mark.parametrize(
+    "validation_fraction, monitor", [(0.1, "valid_loss_best"), (None, "train_loss_best")]
+)
+def test_a_checkpoint_callback_saves_the_best_epoch_as_the_docs_say(
+    data, tmp_path, validation_fraction, monitor
+):
+    checkpoint = Checkpoint(monitor=monitor, dirname=str(tmp_path))
+    clf = MetaLinkClassifier(
+        **{**FAST, "max_epochs": 3}, validation_fraction=validation_fraction,
+        callbacks=[checkpoint],
+    ).fit(*data)
+    assert (tmp_path / "params.pt").exists()
+    assert any(row["event_cp"] for row in clf.net_.history)
 
 
 def test_verbose_prints_the_skorch_epoch_table(data, capsys):

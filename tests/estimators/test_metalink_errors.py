@@ -63,6 +63,15 @@ def test_a_task_without_any_known_label_warns_and_gets_the_prior():
     np.testing.assert_allclose(clf.predict_proba(X)[:, 1], np.nanmean(Y))
 
 
+def test_the_prior_of_a_task_without_labels_stays_strictly_inside_zero_one():
+    X, _ = small_data()
+    Y = np.column_stack([np.ones(30), np.full(30, nan)])  # every known label is 1
+    with pytest.warns(UserWarning):
+        clf = MetaLinkClassifier(hidden=8, max_epochs=2, random_state=0).fit(X, Y)
+    P = clf.predict_proba(X)[:, 1]
+    assert np.all((P > 0) & (P < 1))
+
+
 def test_predicting_with_another_number_of_features_is_rejected(fitted):
     with pytest.raises(ValueError, match="X has 5 features, but MetaLinkClassifier is expecting 4"):
         fitted.predict_proba(np.zeros((2, 5)))

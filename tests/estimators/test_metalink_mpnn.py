@@ -6,6 +6,7 @@ import pytest
 import torch
 from skorch.dataset import get_len
 from sklearn.pipeline import make_pipeline
+from torch_geometric.data import Data
 
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MolecularGraphFeaturizer
@@ -146,3 +147,37 @@ def test_new_tasks_from_a_smiles_support(tox21_sample):
     np.testing.assert_array_equal(bound.predict_proba(smiles[85:90]), P[5:10])
     with pytest.raises(ValueError, match=r"rows 1 \('not a smiles'\)"):
         model.with_support(["CCO", "not a smiles"], [[1, 0], [0, 1]])
+
+
+def _graph_column(graphs):
+    column = np.empty(len(graphs), dtype=object)
+    column[:] = graphs
+    return column
+
+
+def _narrow(graph):
+    """The graph with only the first 10 atom features."""
+    return Data(x=graph.x[:, :10], edge_index=graph.edge_index, edge_attr=graph.edge_attr)
+
+
+def test_predicting_graphs_of_another_atom_feature_width_is_a_value_error(fitted, tox21_sample):
+    graphs = MolecularGraphFeaturizer().fit_transform(tox21_sample[0][:2])
+    narrow = _graph_column([_narrow(graph) for graph in graphs])
+    with pytest.raises(ValueError, match="10 atom and 14 bond features, but .* for 72 and 14"):
+        fitted.predict_proba(narrow)
+
+
+def test_a_graph_without_edge_attr_is_a_value_error_naming_its_row(fitted, tox21_sample):
+    graphs = MolecularGraphFeaturizer().fit_transform(tox21_sample[0][:3])
+    graphs[1] = Data(x=graphs[1].x, edge_index=graphs[1].edge_index)
+    with pytest.raises(ValueError, match="row 1 of X has no tensor edge_attr"):
+        fitted.predict_proba(graphs)
+
+
+def test_fitting_graphs_of_different_widths_names_the_first_odd_row(tox21_sample):
+    smiles, Y = tox21_sample
+    graphs = MolecularGraphFeaturizer().fit_transform(smiles[:20])
+    graphs[5] = _narrow(graphs[5])
+    expected = "row 5 of X has 10 atom and 14 bond features, but row 0 has 72 and 14"
+    with pytest.raises(ValueError, match=expected):
+        MetaLinkClassifier(**SMALL).fit(graphs, Y[:20])

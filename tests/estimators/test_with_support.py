@@ -277,6 +277,20 @@ def test_score_new_tasks_scores_hidden_query_labels_only(meta_model, tasks, supp
     assert one_task > 0.9
 
 
+@pytest.mark.parametrize("average", ["macro", "micro"])
+def test_score_new_tasks_without_a_query_label_to_score_names_y_query(
+    meta_model, tasks, support, average
+):
+    X, Y, _ = tasks
+    rows, new = support
+    unknown = np.full((len(X) - N_FIT, 1), nan)  # the new task is known only in the support
+    with pytest.raises(ValueError, match="Y_query has no label to score"):
+        score_new_tasks(
+            meta_model, X[rows], np.hstack([Y[rows], new[rows, 2:]]),
+            X[N_FIT:], np.hstack([Y[N_FIT:], unknown]), training_tasks=True, average=average,
+        )
+
+
 def test_score_new_tasks_never_scores_training_task_context(meta_model, tasks, support):
     X, Y, _ = tasks
     rows, new = support

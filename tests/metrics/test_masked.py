@@ -117,3 +117,18 @@ def test_unknown_average_is_an_error(labels):
     Y, P = labels
     with pytest.raises(ValueError, match="average must be 'macro' or 'micro', got 'weighted'"):
         masked_average_precision_score(Y, P, average="weighted")
+
+
+@pytest.mark.parametrize(
+    "masked", [masked_roc_auc_score, masked_average_precision_score, masked_log_loss]
+)
+@pytest.mark.parametrize("average", ["macro", "micro"])
+def test_labels_with_no_known_entry_are_a_value_error_for_both_averages(masked, average):
+    with pytest.raises(ValueError, match="Y_true has no known label"):
+        masked([[NAN]], [[0.5]], average=average)
+
+
+@pytest.mark.parametrize("masked", [masked_roc_auc_score, masked_average_precision_score])
+@pytest.mark.parametrize("average", ["macro", "micro"])
+def test_known_entries_of_one_class_score_nan_for_both_averages(masked, average):
+    assert np.isnan(masked([[1, NAN], [1, 1]], [[.4, .5], [.6, .5]], average=average))

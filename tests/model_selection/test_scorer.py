@@ -128,3 +128,11 @@ def test_invalid_metric_or_average_is_refused(kwargs, message):
 def test_a_cv_that_does_not_decide_the_targets_is_refused(cv):
     with pytest.raises(TypeError, match="cv must be a RelationalKFold or RelationalShuffleSplit"):
         make_relational_scorer("roc_auc", cv=cv)
+
+
+def test_rows_without_any_target_are_a_value_error_saying_why(relational_data):
+    X, Y = relational_data
+    scorer = make_relational_scorer(cv=RelationalKFold(visible_ratio=0.5, target_tasks=[0]))
+    no_target = np.where(np.arange(Y.shape[1]) == 0, np.nan, Y)  # task 0 never known
+    with pytest.raises(ValueError, match="None of the 150 rows .* nothing to score"):
+        scorer(EchoLabels().fit(X, Y), X, no_target)

@@ -92,3 +92,18 @@ def test_a_bond_does_not_hear_its_own_reverse(encoder):
 
     torch.testing.assert_close(encoder(batch(["CC"])), shallow(batch(["CC"])))
     assert not torch.allclose(encoder(batch(["CCC"])), shallow(batch(["CCC"])))
+
+
+def test_graphs_of_another_atom_feature_width_name_the_expected_widths(encoder):
+    graphs = batch(SMILES)
+    graphs.x = graphs.x[:, :10]
+    expected = "10 atom and 14 bond features, but this MPNNEncoder was built for 72 and 14"
+    with pytest.raises(ValueError, match=expected):
+        encoder(graphs)
+
+
+def test_graphs_without_bond_features_name_what_the_encoder_reads(encoder):
+    graphs = batch(SMILES)
+    graphs.edge_attr = None
+    with pytest.raises(ValueError, match="no edge_attr; this MPNNEncoder reads 14 bond features"):
+        encoder(graphs)

@@ -78,6 +78,10 @@ def test_loaded_classifier_keeps_parameters_task_names_and_history(fitted, model
     assert loaded.net_.history[:, "train_loss"] == fitted.net_.history[:, "train_loss"]
 
 
+def test_loaded_classifier_keeps_the_number_of_epochs_completed(fitted, model_file):
+    assert load_model(model_file).n_epochs_ == fitted.n_epochs_ == 2
+
+
 def test_task_graph_classifier_round_trips_with_its_task_relations(data, tmp_path):
     X, Y = data
     clf = TaskGraphClassifier(

@@ -126,6 +126,9 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         Column names of a DataFrame ``Y``, else ``"task_0"``, ``"task_1"``, ...
     classes_ : list of ndarray, or ndarray
         ``[array([0, 1])] * n_tasks_`` for 2-D Y; the two classes for 1-D y.
+    n_epochs_ : int
+        Training epochs completed: fewer than ``max_epochs`` after early stopping or an
+        interrupted fit (Ctrl-C, which also issues a ``ConvergenceWarning``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X is a DataFrame with string column names.

@@ -46,8 +46,10 @@ class NeighbourIndex:
             self.reference = self._unit_rows(X)
 
     def _unit_rows(self, X):
-        Z = ((X - self.mean) / self.scale).astype(np.float32)
-        return Z / np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
+        # In float64: a row far outside the fit range must not overflow before it is normed.
+        Z = (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
+        Z /= np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
+        return Z.astype(np.float32)
 
     def similarities(self, X):
         """Similarity in [0, 1] of each row of X to each reference row: (n, n_reference)."""

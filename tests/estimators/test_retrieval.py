@@ -97,3 +97,10 @@ def test_a_row_estimate_does_not_depend_on_the_other_rows(bits):
     together = neighbours.proba(neighbours.candidates(X[50:]), visible)
     alone = neighbours.proba(neighbours.candidates(X[53:54]), visible[3:4])
     np.testing.assert_array_equal(alone[0], together[3])
+
+
+def test_a_row_far_outside_the_fit_range_gets_finite_similarities():
+    index = NeighbourIndex(np.array([[2.0, 1.0], [2.0, 3.0], [1.0, 2.0]]))
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        S = index.similarities(np.array([[-3e38, 1.0]], dtype=np.float32))
+    assert np.isfinite(S).all()

@@ -37,8 +37,12 @@ def load(name):
 
 
 def conditions(records, rows):
-    """The condition columns that are not row labels: the table's columns."""
-    return [c for c in records.columns if not is_measurement(c) and c not in rows]
+    """The condition columns that are not row labels and take more than one value: the
+    table's columns."""
+    return [
+        c for c in records.columns
+        if not is_measurement(c) and c not in rows and records[c].nunique(dropna=False) > 1
+    ]
 
 
 def natural(values):
@@ -73,7 +77,8 @@ def protocol_labels(records, protocols):
     if not protocols:
         return pd.Series("", index=records.index)
     return records[protocols].astype(str).apply(
-        lambda row: ", ".join(f"{c}={v}" for c, v in row.items()), axis=1
+        lambda row: ", ".join(v if c == "protocol" else f"{c}={v}" for c, v in row.items()),
+        axis=1
     )
 
 

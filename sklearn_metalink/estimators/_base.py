@@ -316,6 +316,9 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         for collate in self._collates:
             collate.release()
         del self._collates
+        # Adam's moment estimates (twice the weights) serve training only; a refit trains
+        # afresh, so a pickle need not carry them.
+        self.net_.optimizer_.state.clear()
 
     def _check_epochs(self):
         """Epochs completed; warns if training stopped before ``max_epochs`` other than by

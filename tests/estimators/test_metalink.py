@@ -272,3 +272,10 @@ def test_known_labels_raise_hidden_entry_auc_on_correlated_tasks():
     with_context = masked_roc_auc_score(target, clf.predict_proba(X[test], Y=visible))
     assert without < 0.8
     assert with_context > 0.9
+
+
+def test_the_pickle_carries_no_optimizer_state(data):
+    fitted = MetaLinkClassifier(**FAST, n_neighbors=0).fit(*data)
+    weights = sum(p.numel() * 4 for p in fitted.net_.module_.parameters())
+    assert len(fitted.net_.optimizer_.state) == 0
+    assert len(pickle.dumps(fitted)) < 1.5 * weights + 100_000

@@ -4,10 +4,11 @@ The label-agreement k-nearest-neighbour estimate. Each reference row gets the we
 ``sim**3 * exp(3 * (agreements - disagreements) / n_visible)``, where ``sim`` is its
 similarity to the query (Tanimoto on binary X, cosine on standardised X otherwise) and the
 agreements and disagreements are counted over the query's visible labels that the
-reference row also knows. The ``k`` rows of highest weight are the neighbours; P(task) is
-their weighted mean label on that task, with one pseudo-count of the reference prior. A row
-whose labels agree with what is already known of the query counts more: the relational
-signal in its simplest form. With nothing visible the weight is ``sim**3``: plain k-NN.
+reference row also knows. The ``k`` rows of highest weight among the most similar ones
+are the neighbours (see ``LabelNeighbours``); P(task) is their weighted mean label on that
+task, with one pseudo-count of the reference prior. A row whose labels agree with what is
+already known of the query counts more: the relational signal in its simplest form. With
+nothing visible the weight is ``sim**3``: plain k-NN.
 
 Agreements minus disagreements is one matrix product: with a known label coded +1 / -1
 and an unknown one 0, it is the dot product of the two rows' codes.
@@ -63,7 +64,6 @@ class NeighbourIndex:
             return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
         X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
         return np.maximum(self._unit_rows(X) @ self.reference.T, 0)
-
 
     def to_arrays(self):
         """The index as named arrays (for model files); ``from_arrays`` rebuilds it."""

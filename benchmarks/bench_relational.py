@@ -162,6 +162,7 @@ SHORT_NAMES = {
 def markdown_table(summary, datasets, models):
     """One row per data set and protocol, one column per model: mean ± std over seeds; the
     best baseline and MetaLink's margin over it."""
+    most_seeds = max(s["n_seeds"] for s in summary.values())
     lines = [
         "| data set | protocol | " + " | ".join(SHORT_NAMES[m] for m in models)
         + " | MetaLink − best baseline |",
@@ -178,7 +179,7 @@ def markdown_table(summary, datasets, models):
                 for s in stats
             ]
             n_seeds = max(s["n_seeds"] for s in stats if s)
-            label = d if n_seeds > 1 else f"{d} (1 seed)"
+            label = d if n_seeds == most_seeds else f"{d} ({n_seeds} seed{'s' * (n_seeds > 1)})"
             ours = summary.get(f"{d}|MetaLinkClassifier||{p}")
             margin = ""
             if ours and len([s for s in stats if s]) > 1:
@@ -192,9 +193,8 @@ def markdown_table(summary, datasets, models):
         f"{d} {summary[f'{d}|MetaLinkClassifier||r=0']['fit_seconds_mean']:.0f} s"
         for d in datasets if f"{d}|MetaLinkClassifier||r=0" in summary
     ]
-    seeds = [s["n_seeds"] for s in summary.values()]
     lines += ["", (
-        f"ROC-AUC on the hidden test entries, mean ± std over seeds 0–{max(seeds) - 1} (one seed "
+        f"ROC-AUC on the hidden test entries, mean ± std over seeds 0–{most_seeds - 1} (fewer "
         "where marked); "
         "bold where MetaLink is at or above every baseline. MetaLinkClassifier fit time (one "
         f"torch thread, a shared 2-core machine): {', '.join(fits)}."

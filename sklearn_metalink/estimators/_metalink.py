@@ -80,6 +80,13 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         +2.7 to +3 points of ROC-AUC with half the labels known on Tox21 and SIDER, +0.5 to
         +4.7 without context (Tox21, SIDER, yeast). The fit rows' features and labels are kept for this. 0 turns it
         off; ignored with ``encoder="mpnn"``.
+    label_pairs : bool, default=True
+        Also add to each task's logit a learned weight for every known label of the row on
+        another training task (+1 positive, -1 negative): what one assay's result says
+        about another, directly, beside the messages through the task nodes. T x T
+        weights, starting at 0. On validation splits: +1.6 points with half the labels
+        known and +3.2 with all but the target assays known on ToxCast (617 tasks), -0.4
+        to +1.0 elsewhere (Tox21, SIDER, yeast).
     n_support_sets : int, default=1
         Fixed support sets kept for inference; their logits are averaged. The task states
         are means over the support, so random sets of 128 rows give nearly the same
@@ -159,6 +166,7 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         "few_shot_tasks": [Interval(numbers.Real, 0, 1, closed="left"), StrOptions({"auto"})],
         "n_support_sets": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_neighbors": [Interval(numbers.Integral, 0, None, closed="left")],
+        "label_pairs": ["boolean"],
         "encoder": [StrOptions({"mlp", "mpnn"}), torch.nn.Module],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -186,6 +194,7 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         few_shot_tasks="auto",
         n_support_sets=1,
         n_neighbors=25,
+        label_pairs=True,
         encoder="mlp",
         batch_size=128,
         max_epochs=40,
@@ -209,6 +218,7 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         self.few_shot_tasks = few_shot_tasks
         self.n_support_sets = n_support_sets
         self.n_neighbors = n_neighbors
+        self.label_pairs = label_pairs
         self.encoder = encoder
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -357,6 +367,7 @@ class MetaLinkClassifier(_RelationalNetClassifier):
             dropout=self.dropout,
             task_nodes=self.task_nodes,
             neighbours=self._neighbours is not None,
+            label_pairs=self.label_pairs,
         )
 
     def _collate(self, X, Y, pool, visible_ratio, rng, fixed):

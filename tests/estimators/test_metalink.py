@@ -279,3 +279,21 @@ def test_the_pickle_carries_no_optimizer_state(data):
     weights = sum(p.numel() * 4 for p in fitted.net_.module_.parameters())
     assert len(fitted.net_.optimizer_.state) == 0
     assert len(pickle.dumps(fitted)) < 1.5 * weights + 100_000
+
+
+@pytest.mark.parametrize("label_pairs", [True, False])
+def test_label_pairs_carry_one_assay_to_another(label_pairs):
+    """With no message passing, no label features and no neighbours, a row's known labels
+    reach the other tasks through the label pairs alone: task 1 copies task 0, and X says
+    nothing about either."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(400, 4)
+    Y = rng.randint(0, 2, (400, 3)).astype(float)
+    Y[:, 1] = Y[:, 0]
+    clf = MetaLinkClassifier(
+        **FAST, n_layers=0, label_features=False, n_neighbors=0, label_pairs=label_pairs
+    ).fit(X[:300], Y[:300])
+    context = np.where([True, False, False], Y[300:], nan)
+    target = np.where([False, True, False], Y[300:], nan)
+    auc = masked_roc_auc_score(target, clf.predict_proba(X[300:], Y=context))
+    assert auc > 0.99 if label_pairs else auc < 0.7

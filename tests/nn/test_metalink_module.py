@@ -99,3 +99,12 @@ def test_inference_blends_the_neighbour_estimate_more_without_context():
     context = no_context.clone()
     context[:, 0] = 1.0
     torch.testing.assert_close(module.blend(network, context, estimate), 0.75 * network + 0.25 * estimate)
+
+
+@torch.no_grad()
+def test_label_pairs_start_neutral():
+    """The label-pair weights start at zero: an untrained module predicts as without them."""
+    x, y, is_support = episode()
+    torch.manual_seed(0)
+    with_pairs = MetaLinkModule(MLPEncoder(6, 16), n_tasks=4, hidden=16, label_pairs=True)
+    assert torch.equal(with_pairs.eval()(x, y, is_support), make_module()(x, y, is_support))

@@ -10,44 +10,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..nn import MLPEncoder, PositiveWeightedBCEWithLogitsLoss, TaskGraphModule
 from ._base import _RelationalNetClassifier
-from ._episodes import visibility_mask
+from ._episodes import LabelMaskingCollate, visibility_mask
 from ._inputs import FeatureMatrix
 
 # Floats in one (rows, T, T) relation tensor when averaging the relations after fit: 16 MB
 # keeps that pass below the memory of a training step (at T=617, 64 rows took 590 MB).
 _RELATION_FLOATS = 1 << 22
-
-
-class LabelMaskingCollate:
-    """skorch ``collate_fn``: rows of X with each known label visible with probability r.
-
-    The visible labels are the rows' context ``y``, the other known labels the target.
-    With ``fixed=True`` (validation) the visible labels are drawn once, so the validation
-    loss is comparable across epochs. Call ``release()`` after training, so the training
-    data does not travel with the pickled net.
-    """
-
-    def __init__(self, inputs, X, Y, visible_ratio, rng, fixed=False):
-        self.inputs, self.X, self.Y = inputs, X, Y
-        self.visible_ratio = visible_ratio
-        self.rng = rng
-        self.visible = visibility_mask(Y, visible_ratio, rng) if fixed else None
-
-    def __call__(self, batch):
-        rows = np.array([int(index) for index, _ in batch])
-        Y = self.Y[rows]
-        if self.visible is None:
-            visible = visibility_mask(Y, self.visible_ratio, self.rng)
-        else:
-            visible = self.visible[rows]
-        x = {
-            "x": self.inputs.batch(self.X, rows),
-            "y": torch.from_numpy(np.where(visible, Y, np.nan).astype(np.float32)),
-        }
-        return x, torch.from_numpy(np.where(visible, np.nan, Y).astype(np.float32))
-
-    def release(self):
-        self.X = self.Y = self.visible = None
 
 
 class TaskGraphClassifier(_RelationalNetClassifier):

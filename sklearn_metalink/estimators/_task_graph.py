@@ -8,7 +8,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..nn import MLPEncoder, PositiveWeightedBCEWithLogitsLoss, TaskGraphModule
+from ..nn import MaskedBCEWithLogitsLoss, MLPEncoder, TaskGraphModule
 from ._base import _RelationalNetClassifier
 from ._episodes import LabelMaskingCollate, visibility_mask
 from ._inputs import FeatureMatrix
@@ -249,7 +249,7 @@ class TaskGraphClassifier(_RelationalNetClassifier):
                     f"pos_weight must be 'balanced' or {self.n_tasks_} positive finite weights, "
                     f"one per task; got an array of shape {weight.shape}"
                 )
-        return PositiveWeightedBCEWithLogitsLoss(torch.as_tensor(weight, dtype=torch.float32))
+        return MaskedBCEWithLogitsLoss(pos_weight=weight)
 
     def _after_training(self, X, Y, rng):
         context = np.where(visibility_mask(Y, self._check_visible_ratio(), rng), Y, np.nan)

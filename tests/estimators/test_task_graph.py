@@ -6,7 +6,7 @@ import torch
 
 from sklearn_metalink import TaskGraphClassifier
 from sklearn_metalink.estimators import plot_task_relations
-from sklearn_metalink.nn import PositiveWeightedBCEWithLogitsLoss
+from sklearn_metalink.nn import MaskedBCEWithLogitsLoss
 
 nan = np.nan
 GRAPHS = ["complete", "star"]
@@ -103,7 +103,7 @@ def test_balanced_pos_weight_is_negatives_over_positives_per_task(data):
     X, Y = data
     clf = TaskGraphClassifier(pos_weight="balanced", **FAST, validation_fraction=None).fit(X, Y)
     criterion = clf.net_.criterion_
-    assert isinstance(criterion, PositiveWeightedBCEWithLogitsLoss)
+    assert isinstance(criterion, MaskedBCEWithLogitsLoss)
     expected = np.sum(Y == 0, axis=0) / np.sum(Y == 1, axis=0)
     np.testing.assert_allclose(criterion.pos_weight.numpy(), expected, rtol=1e-6)
 

@@ -14,7 +14,6 @@ under a forked torch random state, and predicts in chunks. A subclass supplies:
 """
 
 import contextlib
-import numbers
 import warnings
 
 import numpy as np
@@ -34,6 +33,7 @@ from sklearn.utils.validation import assert_all_finite, check_is_fitted
 from ..metrics import masked_roc_auc_score
 from ..nn import MaskedBCEWithLogitsLoss
 from ..utils import check_label_matrix, check_task_columns
+from ..utils._validation import check_visible_ratio
 
 # Probabilities are kept strictly inside (0, 1), like MLPClassifier, so log-loss stays finite.
 _PROBA_EPS = 1e-12
@@ -198,7 +198,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _fit(self, X, y):
-        visible_ratio = self._check_visible_ratio()
+        visible_ratio = check_visible_ratio(self.visible_ratio, ranged=True)
         check_device(self.device)
         X = self._validate_X(X, reset=True)
         Y, fitted = self._check_fit_targets(y, n_rows=X.shape[0])
@@ -221,17 +221,6 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             self.net_.module_.eval()
             self._after_training(X, Y, rng)
         self._check_finite_state()
-
-    def _check_visible_ratio(self):
-        ratio = self.visible_ratio
-        if isinstance(ratio, numbers.Real):
-            return float(ratio)
-        if len(ratio) != 2 or not all(0 <= r <= 1 for r in ratio) or ratio[0] > ratio[1]:
-            raise ValueError(
-                "visible_ratio must be a float in [0, 1] or a pair (low, high) with "
-                f"0 <= low <= high <= 1, got {ratio!r}"
-            )
-        return tuple(float(r) for r in ratio)
 
     def _validate_X(self, X, reset):
         return self._inputs().validate(self, X, reset=reset)

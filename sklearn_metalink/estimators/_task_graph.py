@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..nn import MaskedBCEWithLogitsLoss, MLPEncoder, TaskGraphModule
+from ..utils._validation import check_visible_ratio
 from ._base import _RelationalNetClassifier
 from ._episodes import LabelMaskingCollate, visibility_mask
 from ._inputs import FeatureMatrix
@@ -252,7 +253,7 @@ class TaskGraphClassifier(_RelationalNetClassifier):
         return MaskedBCEWithLogitsLoss(pos_weight=weight)
 
     def _after_training(self, X, Y, rng):
-        context = np.where(visibility_mask(Y, self._check_visible_ratio(), rng), Y, np.nan)
+        context = np.where(visibility_mask(Y, check_visible_ratio(self.visible_ratio, ranged=True), rng), Y, np.nan)
         module = self.net_.module_.eval()
         total = np.zeros((self.n_tasks_, self.n_tasks_))
         chunk = max(1, _RELATION_FLOATS // self.n_tasks_**2)

@@ -137,26 +137,15 @@ class TaskGraphClassifier(_RelationalNetClassifier):
     """
 
     _parameter_constraints = {
+        **_RelationalNetClassifier._parameter_constraints,
         "graph": [StrOptions({"complete", "star"})],
         "hidden": [Interval(numbers.Integral, 1, None, closed="left")],
         "task_hidden": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_rounds": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_heads": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "visible_ratio": [Interval(numbers.Real, 0, 1, closed="both"), tuple, list],
         "pos_weight": [StrOptions({"balanced"}), "array-like", None],
         "encoder": [StrOptions({"mlp"}), torch.nn.Module],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither"), None],
-        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
-        "callbacks": [list, None],
-        "verbose": ["verbose"],
-        "device": [str, torch.device],
-        "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
     }
 
     # Decoupled weight decay: with Adam's L2 penalty, the label embeddings, whose loss
@@ -233,7 +222,7 @@ class TaskGraphClassifier(_RelationalNetClassifier):
             dropout=self.dropout,
         )
 
-    def _collate(self, X, Y, pool, visible_ratio, rng, fixed):
+    def _collate(self, X, Y, pool, visible_ratio, rng, fixed, prepared):
         return LabelMaskingCollate(self._inputs(), X, Y, visible_ratio, rng, fixed=fixed)
 
     def _criterion(self, Y):
@@ -252,13 +241,13 @@ class TaskGraphClassifier(_RelationalNetClassifier):
                 )
         return MaskedBCEWithLogitsLoss(pos_weight=weight)
 
-    def _after_training(self, X, Y, rng):
-        context = np.where(visibility_mask(Y, check_visible_ratio(self.visible_ratio, ranged=True), rng), Y, np.nan)
+    def _after_training(self, X, Y, rng, prepared):
+        visible_ratio = check_visible_ratio(self.visible_ratio, ranged=True)
+        context = np.where(visibility_mask(Y, visible_ratio, rng), Y, np.nan)
         module = self.net_.module_.eval()
         total = np.zeros((self.n_tasks_, self.n_tasks_))
         chunk = max(1, _RELATION_FLOATS // self.n_tasks_**2)
         for batch in self._batches(X, context, chunk=chunk):
-            batch = {key: value.to(self.net_.device) for key, value in batch.items()}
             total += module.task_relations(**batch).sum(0).cpu().numpy()
         self.task_relations_ = total / len(Y)
 

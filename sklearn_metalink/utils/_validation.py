@@ -94,7 +94,7 @@ def check_visible_ratio(visible_ratio, *, ranged=False):
         pair = tuple(visible_ratio)
         if len(pair) == 2 and all(_is_real(r) and 0 <= r <= 1 for r in pair) and pair[0] <= pair[1]:
             return tuple(float(r) for r in pair)
-    elif _is_real(visible_ratio) and 0 <= visible_ratio and (visible_ratio <= 1 if ranged else visible_ratio < 1):
+    elif _is_real(visible_ratio) and 0 <= visible_ratio <= 1 and (ranged or visible_ratio < 1):
         return float(visible_ratio)
     if ranged:
         raise ValueError(

@@ -141,7 +141,10 @@ class StarGraphRound(nn.Module):
         the relations (n, T, T): ``[i, s, t]`` = mailbox read weight of task s times the mean
         gate through which task t took in the mailbox."""
         tasks, mailbox = states[:, :-1], states[:, -1:]
-        read, weights = self.read(mailbox, tasks, tasks, need_weights=need_weights)
+        # Weights are always computed: that path is explicit matrix products and a softmax,
+        # the same whatever the thread count, while the fused attention kernel, taken
+        # without weights or mask, split its sums by threads (outputs moved by ~3e-8).
+        read, weights = self.read(mailbox, tasks, tasks, need_weights=True)
         mailbox, _ = self.mailbox_update(mailbox, read)
         tasks, gate = self.task_update(tasks, mailbox)
         states = torch.cat([tasks, mailbox], dim=1)

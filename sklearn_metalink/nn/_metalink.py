@@ -146,12 +146,14 @@ class MetaLinkModule(nn.Module):
         codes = (y_features == 1).to(weight.dtype) - (y_features == 0).to(weight.dtype)
         return self.by_column(codes @ weight)
 
-    def label_features_of(self, y):
+    def label_features_of(self, y, feature_index=None):
         """The labels of y (n, n_columns) as training-task columns (n, n_tasks): column c
-        fills training task ``feature_index[c]``; -1 and missing tasks are unknown."""
+        fills training task ``feature_index[c]`` (by default the module's buffer); -1 and
+        missing tasks are unknown."""
+        feature_index = self.feature_index if feature_index is None else feature_index
         out = y.new_full((len(y), self.n_tasks), float("nan"))
-        mapped = self.feature_index >= 0
-        out[:, self.feature_index[mapped]] = y[:, mapped]
+        mapped = feature_index >= 0
+        out[:, feature_index[mapped]] = y[:, mapped]
         return out
 
     def task_states(self, h, y, fixed=None):
@@ -195,6 +197,23 @@ class MetaLinkModule(nn.Module):
             [self.task_states(self.embed(x, self.label_features_of(y), neighbours), y, fixed)
              for x, y, neighbours in support_sets]
         )
+
+    def support_feature_index(self, n_new, keep_columns=False):
+        """``feature_index`` of a support whose columns are ``n_new`` new tasks, after the
+        module's current columns if ``keep_columns`` (which keep their label features)."""
+        new = self.feature_index.new_full((n_new,), -1)
+        return torch.cat([self.feature_index, new]) if keep_columns else new
+
+    @torch.no_grad()
+    def bind_support(self, x, y, neighbours=None, *, feature_index, keep_columns=False):
+        """Predict the columns of one support from now on, with no gradient step.
+
+        x, y (n_support, n_columns), neighbours: the support rows as in ``store_support``;
+        ``feature_index`` from ``support_feature_index``. With ``keep_columns`` the
+        module's current columns come first and keep their stored task states.
+        """
+        fixed = self.stored_task_states.mean(0) if keep_columns else None
+        self.store_support([(x, y, neighbours)], feature_index, fixed)
 
     def forward(self, x, y, is_support=None, y_features=None, neighbours=None):
         """Logits (n_query, n_tasks) for the query rows of a batch.

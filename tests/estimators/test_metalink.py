@@ -1,3 +1,4 @@
+import copy
 import pickle
 
 import numpy as np
@@ -73,6 +74,23 @@ def test_a_row_prediction_does_not_depend_on_the_other_rows_of_the_call(fitted, 
     full = fitted.predict_proba(X, Y=visible)
     rows = np.array([7, 3, 42, 0])
     np.testing.assert_allclose(fitted.predict_proba(X[rows], Y=visible[rows]), full[rows], rtol=1e-6)
+
+
+def test_a_row_predicted_alone_matches_its_prediction_in_a_batch(fitted, context):
+    X, visible = context
+    full = fitted.predict_proba(X, Y=visible)
+    alone = np.vstack([fitted.predict_proba(X[[i]], Y=visible[[i]]) for i in range(len(X))])
+    np.testing.assert_allclose(alone, full, rtol=0, atol=1e-6)
+
+
+def test_another_number_of_torch_threads_changes_only_the_last_bits(fitted, data, context):
+    # Matrix products of few rows and the backward pass split their sums by thread
+    # (docs/metalink.md); the tolerance the docs state is 1e-6.
+    expected = fitted.predict_proba(*context)
+    predicted = copy.deepcopy(fitted).set_params(n_threads=2).predict_proba(*context)
+    np.testing.assert_allclose(predicted, expected, rtol=0, atol=1e-6)
+    refitted = MetaLinkClassifier(**FAST, n_threads=2).fit(*data).predict_proba(*context)
+    np.testing.assert_allclose(refitted, expected, rtol=0, atol=1e-6)
 
 
 def test_predictions_follow_the_order_of_the_rows(fitted, context):

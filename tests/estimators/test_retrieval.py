@@ -104,3 +104,23 @@ def test_a_row_far_outside_the_fit_range_gets_finite_similarities():
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         S = index.similarities(np.array([[-3e38, 1.0]], dtype=np.float32))
     assert np.isfinite(S).all()
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse_with_stored_zeros", "real"])
+def test_a_pickle_and_a_model_file_restore_the_same_estimate(bits, kind):
+    import pickle
+
+    X, Y = bits
+    if kind == "sparse_with_stored_zeros":
+        X = sp.csr_matrix(X)
+        X.data[::3] = 0  # stored zeros: not bits that are set
+    elif kind == "real":
+        X = X + np.random.RandomState(0).rand(*X.shape)
+    neighbours = LabelNeighbours(X, Y, n_neighbors=5, n_candidates=20)
+    queries = X[:7]
+    expected = neighbours.proba(neighbours.candidates(queries), Y[:7])
+    for restored in (
+        pickle.loads(pickle.dumps(neighbours)),
+        LabelNeighbours.from_arrays(neighbours.to_arrays()),
+    ):
+        np.testing.assert_array_equal(restored.proba(restored.candidates(queries), Y[:7]), expected)

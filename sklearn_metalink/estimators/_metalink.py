@@ -85,8 +85,8 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         another training task (+1 positive, -1 negative): what one assay's result says
         about another, directly, beside the messages through the task nodes. T x T
         weights, starting at 0. On validation splits: +1.6 points with half the labels
-        known and +3.2 with all but the target assays known on ToxCast (617 tasks), -0.4
-        to +1.0 elsewhere (Tox21, SIDER, yeast).
+        known and +3.2 with all but the target assays known on ToxCast (617 tasks); within
+        0.2 points on average on Tox21, SIDER and yeast (12 to 27 tasks).
     n_support_sets : int, default=1
         Fixed support sets kept for inference; their logits are averaged. The task states
         are means over the support, so random sets of 128 rows give nearly the same

@@ -1,0 +1,148 @@
+"""DistributedMetaLinkClassifier: one MetaLink fit data-parallel across processes.
+
+The engine is skorch's ``AccelerateMixin`` (Hugging Face Accelerate, torch DDP underneath):
+launched by ``accelerate launch`` or ``torchrun``, every process runs the same script on
+the same data; the training batches are sharded across them and the gradients averaged.
+Outside a launcher (one process) it trains as :class:`MetaLinkClassifier` does.
+"""
+
+import torch
+from skorch import NeuralNet
+
+from ._metalink import MetaLinkClassifier
+
+
+class DistributedMetaLinkClassifier(MetaLinkClassifier):
+    """:class:`MetaLinkClassifier` trained data-parallel by Hugging Face Accelerate.
+
+    Run the same script in every process (``accelerate launch`` or ``torchrun``, see the
+    scaling guide). Each training epoch is split across the processes, which average their
+    gradients (DDP; gloo on CPU, NCCL on GPUs), so an epoch takes about 1/n of the time on
+    n devices. Validation for early stopping runs on every process on all validation rows,
+    so all processes stop at the same epoch. After training, the stored support states of
+    process 0 are sent to the others: every process then holds the same model and can
+    predict or save it (save on one process, e.g. when ``PartialState().is_main_process``).
+
+    The fitted model is an ordinary fitted :class:`MetaLinkClassifier` in all but its
+    class: it pickles, saves with :func:`~sklearn_metalink.persistence.save_model` and
+    predicts without Accelerate or a launcher.
+
+    Parameters
+    ----------
+    mixed_precision : {"no", "fp16", "bf16"}, default="no"
+        Accelerate's automatic mixed precision on GPUs (``"bf16"`` also on recent CPUs).
+    **params
+        Every parameter of :class:`MetaLinkClassifier`. ``batch_size`` is per process: the
+        effective batch of a step is ``batch_size * n_processes``. ``device`` is chosen by
+        Accelerate (each process its own GPU, or the CPU) and must stay ``"cpu"``, the
+        default, whose meaning here is "let Accelerate choose".
+
+    Examples
+    --------
+    In one process (no launcher) this trains like MetaLinkClassifier; the same script under
+    ``torchrun --nproc_per_node 2 script.py`` trains on two processes.
+
+    >>> import numpy as np
+    >>> from sklearn_metalink import DistributedMetaLinkClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = (rng.rand(200, 64) < 0.1).astype(np.uint8)
+    >>> Y = (X[:, :3] > 0).astype(float)
+    >>> clf = DistributedMetaLinkClassifier(hidden=16, max_epochs=2, random_state=0)
+    >>> clf.fit(X, Y).predict_proba(X[:2]).shape
+    (2, 3)
+    """
+
+    _parameter_constraints = {
+        **MetaLinkClassifier._parameter_constraints,
+        "mixed_precision": [str],
+    }
+
+    def __init__(self, *, mixed_precision="no", **params):
+        super().__init__(**params)
+        self.mixed_precision = mixed_precision
+
+    @classmethod
+    def _get_param_names(cls):
+        return sorted({*MetaLinkClassifier._get_param_names(), "mixed_precision"})
+
+    def _build_net(self, X, Y, train, valid, visible_ratio, rng):
+        from accelerate import Accelerator
+        from accelerate.utils import DistributedDataParallelKwargs
+
+        if self.mixed_precision not in ("no", "fp16", "bf16"):
+            raise ValueError(
+                "mixed_precision must be 'no', 'fp16' or 'bf16', got "
+                f"{self.mixed_precision!r}"
+            )
+        if str(self.device) != "cpu":
+            raise ValueError(
+                "DistributedMetaLinkClassifier leaves the device to Accelerate (each process "
+                f"its own GPU when there are GPUs); keep device='cpu', got {self.device!r}"
+            )
+        net = super()._build_net(X, Y, train, valid, visible_ratio, rng)
+        accelerator = Accelerator(
+            # Without a GPU, the processes of a launch train on CPUs over gloo.
+            cpu=not torch.cuda.is_available(),
+            mixed_precision=self.mixed_precision,
+            # skorch steps the cosine schedule once per epoch; Accelerate would otherwise
+            # step it once per process, ending the schedule after max_epochs / n epochs.
+            step_scheduler_with_optimizer=False,
+            # Label-feature or neighbour parameters may miss a step's graph (no visible
+            # label in a batch): DDP must not wait for their gradients.
+            kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)],
+        )
+        params = dict(
+            net.get_params(deep=False), accelerator=accelerator, device=None,
+            # skorch's PrintLog prints through any sink but print whatever verbose says.
+            callbacks__print_log__sink=accelerator.print if self.verbose else print,
+        )
+        return _AcceleratedNet(**params)
+
+    def _after_training(self, X, Y, rng):
+        self.net_ = _plain_net(self.net_)
+        super()._after_training(X, Y, rng)
+        # The support sets are drawn after the episodes, from a generator whose draws depend
+        # on each process's batches: process 0's states become everyone's.
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            states = self.net_.module_.stored_task_states
+            torch.distributed.broadcast(states, src=0)
+
+
+try:
+    from skorch.hf import AccelerateMixin
+except ImportError:  # pragma: no cover - skorch without its Hugging Face module
+    AccelerateMixin = object
+
+
+class _AcceleratedNet(AccelerateMixin, NeuralNet):
+    """skorch's accelerated NeuralNet with unsharded validation and inference: every
+    process scores all validation rows (the same loss everywhere, hence the same early
+    stop) and predicts all the rows it is given."""
+
+    def _initialize_accelerator(self):
+        # The loss has no parameters, and DDP refuses to wrap a module without any.
+        criteria, self._criteria = self._criteria, []
+        try:
+            return super()._initialize_accelerator()
+        finally:
+            self._criteria = criteria
+
+    def get_iterator(self, dataset, training=False):
+        if training:
+            return super().get_iterator(dataset, training=True)
+        return NeuralNet.get_iterator(self, dataset, training=False)
+
+    def evaluation_step(self, batch, training=False):
+        return NeuralNet.evaluation_step(self, batch, training=training)
+
+
+def _plain_net(net):
+    """The trained net as a plain skorch ``NeuralNet`` on the device Accelerate chose:
+    picklable, and free of the process group."""
+    params = net.get_params(deep=False)
+    del params["accelerator"], params["unwrap_after_train"]
+    device = net.accelerator.device
+    plain = NeuralNet(**dict(params, device=device)).initialize()
+    plain.module_ = net.module_
+    plain.history = net.history
+    return plain

@@ -24,6 +24,7 @@ A linear fit ``seconds = a + b * rows`` (and of memory) is stored with the point
     python benchmarks/bench_scale.py --part rows --max-rows 300000
     python benchmarks/bench_scale.py --part tasks
     python benchmarks/bench_scale.py --no-run      # plot from the JSON
+    PYTHONPATH=../main python benchmarks/bench_scale.py --part throughput --tag main
 
 Writes ``results/scale.json`` and ``results/scale.png``. One torch thread (``--threads`` for
 more), on a shared 2-core machine whose other jobs slow every number here.
@@ -69,8 +70,9 @@ def synthetic(n_rows, n_tasks, seed=0):
     X.sum_duplicates()
     X.data[:] = 1.0
     Y = np.full((n_rows, n_tasks), np.nan, dtype=np.float32)
-    known = rng.rand(n_rows, n_tasks) < LABEL_DENSITY
-    Y[known] = rng.rand(known.sum()) < 0.1
+    # Known cells drawn by position: no (rows, tasks) array of draws inflates the peak.
+    known = np.unique(rng.randint(0, n_rows * n_tasks, size=int(LABEL_DENSITY * n_rows * n_tasks)))
+    Y.flat[known] = rng.rand(len(known)) < 0.1
     return X, Y
 
 
@@ -173,45 +175,52 @@ def plot(results, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 4, figsize=(17, 4))
+    fig, axes = plt.subplots(1, 4, figsize=(18, 4.2))
     rows = [r for r in results.get("rows", []) if r["source"] == "synthetic"]
     muv = [r for r in results.get("rows", []) if r["source"] == "muv"]
-    if rows:
-        n = [r["rows"] for r in rows]
-        axes[0].plot(n, [r["fit_epoch_seconds"] for r in rows], "o-", label="synthetic, 1,000 tasks")
-        axes[1].plot(n, [r["peak_gib"] for r in rows], "o-", label="synthetic, 1,000 tasks")
-        search = [r for r in rows if "neighbour_fit_seconds_derived" in r]
-        axes[0].plot([r["rows"] for r in search],
-                     [r["neighbour_fit_seconds_derived"] for r in search], "s--",
-                     label="+ neighbour search of fit (derived)")
-    for r in muv:
-        axes[0].plot(r["rows"], r["fit_epoch_seconds"], "r*", ms=12, label="MUV (17 tasks)")
-        axes[1].plot(r["rows"], r["peak_gib"], "r*", ms=12, label="MUV (17 tasks)")
-    for ax, label in ((axes[0], "seconds (one epoch)"), (axes[1], "peak RSS (GiB)")):
+    fits = results.get("rows_linear_fit", {})
+    for ax, field, label in ((axes[0], "fit_epoch_seconds", "seconds (one epoch)"),
+                             (axes[1], "peak_gib", "peak RSS of the process (GiB)")):
+        if rows:
+            ax.plot([r["rows"] for r in rows], [r[field] for r in rows], "o-",
+                    label="synthetic, 1,000 tasks, n_neighbors=0")
+        if field in fits:
+            n = np.array([1e3, 1e6])
+            ax.plot(n, fits[field]["intercept"] + fits[field]["slope"] * n, "k:", lw=1,
+                    label="linear fit, extrapolated to 10^6")
+        for r in muv:
+            ax.plot(r["rows"], r[field], "r*", ms=12, label="MUV (17 tasks), n_neighbors=0")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("fit rows")
         ax.set_ylabel(label)
+    search = [r for r in rows + muv if "neighbour_fit_seconds_derived" in r]
+    axes[0].plot([r["rows"] for r in search], [r["neighbour_fit_seconds_derived"] for r in search],
+                 "s--", label="neighbour search of fit, n_neighbors>0 (derived)")
+    axes[1].axhline(4, color="grey", ls="--", lw=1, label="4 GiB")
+    for ax in axes[:2]:
         ax.legend(fontsize=7)
     tasks = results.get("tasks", [])
     if tasks:
-        axes[2].plot([r["tasks"] for r in tasks], [r["fit_epoch_seconds"] for r in tasks], "o-",
-                     label="seconds (one epoch)")
-        axes[2].plot([r["tasks"] for r in tasks], [r["peak_gib"] for r in tasks], "s-",
-                     label="peak RSS (GiB)")
-        axes[2].set_xlabel("tasks (10,000 rows)")
-        axes[2].legend(fontsize=7)
-    through = results.get("throughput", [])
-    if through:
-        labels = [f"n_neighbors={r['n_neighbors']}" for r in through]
-        x = np.arange(len(through))
-        axes[3].bar(x - 0.2, [r["rows_per_second_context"] for r in through], 0.4,
+        axes[2].plot([r["tasks"] for r in tasks], [r["fit_epoch_seconds"] for r in tasks], "o-")
+        axes[2].set_ylabel("seconds (one epoch, 10,000 rows)")
+        axes[2].set_xlabel("tasks")
+        twin = axes[2].twinx()
+        twin.plot([r["tasks"] for r in tasks], [r["peak_gib"] for r in tasks], "s--", color="C1")
+        twin.set_ylabel("peak RSS (GiB, dashed)")
+    bars = [(key, r) for key in ("throughput_main", "throughput") for r in results.get(key, [])]
+    if bars:
+        names = [f"{'before' if key.endswith('main') else 'now'}\nk={r['n_neighbors']}"
+                 for key, r in bars]
+        x = np.arange(len(bars))
+        axes[3].bar(x - 0.2, [r["rows_per_second_context"] for _, r in bars], 0.4,
                     label="half of 12 labels as context")
-        axes[3].bar(x + 0.2, [r["rows_per_second_no_context"] for r in through], 0.4,
+        axes[3].bar(x + 0.2, [r["rows_per_second_no_context"] for _, r in bars], 0.4,
                     label="no context")
         axes[3].axhline(50_000, color="k", ls=":", label="target 50,000")
-        axes[3].set_xticks(x, labels)
-        axes[3].set_ylabel("predict rows/s (Tox21 model)")
+        axes[3].set_xticks(x, names, fontsize=8)
+        axes[3].set_xlabel("n_neighbors = k")
+        axes[3].set_ylabel("predict rows/s, Tox21 model, 1 thread")
         axes[3].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -222,8 +231,12 @@ def main():
     parser.add_argument("--part", choices=("throughput", "rows", "tasks"))
     parser.add_argument("--max-rows", type=int, default=100_000)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--sources", nargs="+", default=["synthetic", "muv"],
+                        choices=["synthetic", "muv"], help="rows part: which data")
     parser.add_argument("--point", help=argparse.SUPPRESS)
     parser.add_argument("--no-run", action="store_true")
+    parser.add_argument("--tag", default="", help="stores the part as PART_TAG, e.g. "
+                        "'--part throughput --tag main' with PYTHONPATH at another checkout")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.point:
@@ -235,14 +248,16 @@ def main():
         return
     results = previous_results(OUT)
     if args.part:
-        common = dict(threads=args.threads)
+        common, kept = dict(threads=args.threads), []
         if args.part == "throughput":
             points = [dict(kind="throughput", n_neighbors=k, **common) for k in (25, 0)]
         elif args.part == "rows":
             points = [dict(kind="fit", n_rows=n, n_tasks=1000, source="synthetic", **common)
-                      for n in ROW_SIZES if n <= args.max_rows]
-            if (SHARED_DATA / "muv.csv.gz").exists():
+                      for n in ROW_SIZES if n <= args.max_rows and "synthetic" in args.sources]
+            if "muv" in args.sources and (SHARED_DATA / "muv.csv.gz").exists():
                 points.append(dict(kind="fit", n_rows=0, n_tasks=0, source="muv", **common))
+            else:  # keep the MUV point of an earlier run
+                kept = [r for r in results.get("rows", []) if r["source"] == "muv"]
         else:
             points = [dict(kind="fit", n_rows=10_000, n_tasks=t, source="synthetic", **common)
                       for t in TASK_SIZES]
@@ -250,7 +265,10 @@ def main():
         for point in points:
             records.append(run_point(point))
             print(json.dumps(records[-1]), flush=True)
-        results[args.part] = records
+        if args.part == "rows":
+            records = [r for r in records if r["source"] == "synthetic"] + kept + [
+                r for r in records if r["source"] == "muv"]
+        results[f"{args.part}_{args.tag}" if args.tag else args.part] = records
     synthetic_rows = [r for r in results.get("rows", []) if r["source"] == "synthetic"]
     if len(synthetic_rows) >= 2:
         n = [r["rows"] for r in synthetic_rows]

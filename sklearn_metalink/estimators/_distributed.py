@@ -8,6 +8,7 @@ Outside a launcher (one process) it trains as :class:`MetaLinkClassifier` does.
 
 import torch
 from skorch import NeuralNet
+from sklearn.utils._param_validation import StrOptions
 
 from ._metalink import MetaLinkClassifier
 
@@ -31,8 +32,8 @@ class DistributedMetaLinkClassifier(MetaLinkClassifier):
     ----------
     mixed_precision : {"no", "fp16", "bf16"}, default="no"
         Accelerate's automatic mixed precision on GPUs (``"bf16"`` also on recent CPUs).
-    **params
-        Every parameter of :class:`MetaLinkClassifier`. ``batch_size`` is per process: the
+    hidden, n_layers, ..., random_state
+        As in :class:`MetaLinkClassifier`. ``batch_size`` is per process: the
         effective batch of a step is ``batch_size * n_processes``. ``device`` is chosen by
         Accelerate (each process its own GPU, or the CPU) and must stay ``"cpu"``, the
         default, whose meaning here is "let Accelerate choose".
@@ -54,26 +55,66 @@ class DistributedMetaLinkClassifier(MetaLinkClassifier):
 
     _parameter_constraints = {
         **MetaLinkClassifier._parameter_constraints,
-        "mixed_precision": [str],
+        "mixed_precision": [StrOptions({"no", "fp16", "bf16"})],
     }
 
-    def __init__(self, *, mixed_precision="no", **params):
-        super().__init__(**params)
+    def __init__(
+        self,
+        *,
+        hidden=256,
+        n_layers=2,
+        label_features=True,
+        dropout=0.1,
+        visible_ratio=0.5,
+        support_size=128,
+        task_nodes="learned",
+        few_shot_tasks="auto",
+        n_support_sets=1,
+        n_neighbors=25,
+        encoder="mlp",
+        batch_size=128,
+        max_epochs=40,
+        lr=1e-3,
+        weight_decay=5e-4,
+        validation_fraction=0.1,
+        patience=8,
+        callbacks=None,
+        verbose=0,
+        device="cpu",
+        n_threads=None,
+        random_state=None,
+        mixed_precision="no",
+    ):
+        super().__init__(
+            hidden=hidden,
+            n_layers=n_layers,
+            label_features=label_features,
+            dropout=dropout,
+            visible_ratio=visible_ratio,
+            support_size=support_size,
+            task_nodes=task_nodes,
+            few_shot_tasks=few_shot_tasks,
+            n_support_sets=n_support_sets,
+            n_neighbors=n_neighbors,
+            encoder=encoder,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            lr=lr,
+            weight_decay=weight_decay,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            callbacks=callbacks,
+            verbose=verbose,
+            device=device,
+            n_threads=n_threads,
+            random_state=random_state,
+        )
         self.mixed_precision = mixed_precision
-
-    @classmethod
-    def _get_param_names(cls):
-        return sorted({*MetaLinkClassifier._get_param_names(), "mixed_precision"})
 
     def _build_net(self, X, Y, train, valid, visible_ratio, rng):
         from accelerate import Accelerator
         from accelerate.utils import DistributedDataParallelKwargs
 
-        if self.mixed_precision not in ("no", "fp16", "bf16"):
-            raise ValueError(
-                "mixed_precision must be 'no', 'fp16' or 'bf16', got "
-                f"{self.mixed_precision!r}"
-            )
         if str(self.device) != "cpu":
             raise ValueError(
                 "DistributedMetaLinkClassifier leaves the device to Accelerate (each process "

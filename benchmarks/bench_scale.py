@@ -256,8 +256,8 @@ def main():
                       for n in ROW_SIZES if n <= args.max_rows and "synthetic" in args.sources]
             if "muv" in args.sources and (SHARED_DATA / "muv.csv.gz").exists():
                 points.append(dict(kind="fit", n_rows=0, n_tasks=0, source="muv", **common))
-            else:  # keep the MUV point of an earlier run
-                kept = [r for r in results.get("rows", []) if r["source"] == "muv"]
+            # The points of the sources this run does not redo are kept.
+            kept = [r for r in results.get("rows", []) if r["source"] not in args.sources]
         else:
             points = [dict(kind="fit", n_rows=10_000, n_tasks=t, source="synthetic", **common)
                       for t in TASK_SIZES]
@@ -266,8 +266,7 @@ def main():
             records.append(run_point(point))
             print(json.dumps(records[-1]), flush=True)
         if args.part == "rows":
-            records = [r for r in records if r["source"] == "synthetic"] + kept + [
-                r for r in records if r["source"] == "muv"]
+            records = sorted(records + kept, key=lambda r: (r["source"] == "muv", r["rows"]))
         results[f"{args.part}_{args.tag}" if args.tag else args.part] = records
     synthetic_rows = [r for r in results.get("rows", []) if r["source"] == "synthetic"]
     if len(synthetic_rows) >= 2:

@@ -8,6 +8,7 @@ Outside a launcher (one process) it trains as :class:`MetaLinkClassifier` does.
 
 import torch
 from skorch import NeuralNet
+from skorch.hf import AccelerateMixin
 from sklearn.utils._param_validation import StrOptions
 
 from ._metalink import MetaLinkClassifier
@@ -71,6 +72,7 @@ class DistributedMetaLinkClassifier(MetaLinkClassifier):
         few_shot_tasks="auto",
         n_support_sets=1,
         n_neighbors=25,
+        label_pairs=True,
         encoder="mlp",
         batch_size=128,
         max_epochs=40,
@@ -96,6 +98,7 @@ class DistributedMetaLinkClassifier(MetaLinkClassifier):
             few_shot_tasks=few_shot_tasks,
             n_support_sets=n_support_sets,
             n_neighbors=n_neighbors,
+            label_pairs=label_pairs,
             encoder=encoder,
             batch_size=batch_size,
             max_epochs=max_epochs,
@@ -111,7 +114,7 @@ class DistributedMetaLinkClassifier(MetaLinkClassifier):
         )
         self.mixed_precision = mixed_precision
 
-    def _build_net(self, X, Y, train, valid, visible_ratio, rng):
+    def _build_net(self, X, Y, train, valid, collates):
         from accelerate import Accelerator
         from accelerate.utils import DistributedDataParallelKwargs
 
@@ -120,7 +123,7 @@ class DistributedMetaLinkClassifier(MetaLinkClassifier):
                 "DistributedMetaLinkClassifier leaves the device to Accelerate (each process "
                 f"its own GPU when there are GPUs); keep device='cpu', got {self.device!r}"
             )
-        net = super()._build_net(X, Y, train, valid, visible_ratio, rng)
+        net = super()._build_net(X, Y, train, valid, collates)
         accelerator = Accelerator(
             # Without a GPU, the processes of a launch train on CPUs over gloo.
             cpu=not torch.cuda.is_available(),
@@ -139,20 +142,14 @@ class DistributedMetaLinkClassifier(MetaLinkClassifier):
         )
         return _AcceleratedNet(**params)
 
-    def _after_training(self, X, Y, rng):
+    def _after_training(self, X, Y, rng, prepared):
         self.net_ = _plain_net(self.net_)
-        super()._after_training(X, Y, rng)
+        super()._after_training(X, Y, rng, prepared)
         # The support sets are drawn after the episodes, from a generator whose draws depend
         # on each process's batches: process 0's states become everyone's.
         if torch.distributed.is_available() and torch.distributed.is_initialized():
             states = self.net_.module_.stored_task_states
             torch.distributed.broadcast(states, src=0)
-
-
-try:
-    from skorch.hf import AccelerateMixin
-except ImportError:  # pragma: no cover - skorch without its Hugging Face module
-    AccelerateMixin = object
 
 
 class _AcceleratedNet(AccelerateMixin, NeuralNet):

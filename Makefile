@@ -3,8 +3,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# torch is pinned in the same pip call as everything that depends on it: an open range would
-# pull a multi-GB CUDA build.
+# torch is pinned in the same pip call as everything that depends on it (accelerate, from the
+# test extra, included): an open range would pull a multi-GB CUDA build.
 TORCH := torch==2.13.0
 
 .PHONY: demo test docs venv clean

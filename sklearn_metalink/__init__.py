@@ -2,13 +2,22 @@
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["MetaLinkClassifier", "TaskGraphClassifier", "with_support", "__version__"]
+__all__ = [
+    "DistributedMetaLinkClassifier",
+    "MetaLinkClassifier",
+    "TaskGraphClassifier",
+    "with_support",
+    "__version__",
+]
 
 
 def __getattr__(name):
     # Lazy, so `sklearn_metalink.chem` or `.datasets` (and joblib workers that unpickle
     # them) do not pay the seconds it takes to import torch and skorch.
-    if name in ("MetaLinkClassifier", "TaskGraphClassifier", "with_support"):
+    if name in (
+        "DistributedMetaLinkClassifier", "MetaLinkClassifier", "TaskGraphClassifier",
+        "with_support",
+    ):
         from . import estimators
 
         return getattr(estimators, name)

@@ -6,6 +6,7 @@ on stderr (silent with ``--quiet``); results go to files (train, predict) or to 
 """
 
 import contextlib
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -26,7 +27,11 @@ from ..chem import (
     murcko_scaffold,
 )
 from ..chem._molecules import MoleculeTransformer
-from ..estimators import MetaLinkClassifier, TaskGraphClassifier
+from ..estimators import (
+    DistributedMetaLinkClassifier,
+    MetaLinkClassifier,
+    TaskGraphClassifier,
+)
 from ..model_selection import RelationalKFold
 from ..persistence import load_model, save_model
 from ._info import file_size
@@ -45,6 +50,8 @@ class Columns:
 
 
 def train(args, progress):
+    if not _main_process():
+        progress = _silent  # the other processes of a launch train, process 0 reports
     frame = read_csv(args.data_path, progress)
     columns = data_columns(frame, args)
     model = build_model(args, columns)
@@ -59,6 +66,8 @@ def train(args, progress):
     epochs = len(_estimator(model).net_.history)
     progress(f"trained in {time.perf_counter() - start:.1f} s ({epochs} epochs)")
     _estimator(model).set_params(verbose=0)  # the epoch table was for this run only
+    if not _main_process():
+        return
     path = save_model(model, args.model_path)
     progress(f"wrote {path} ({file_size(path.stat().st_size)})")
 
@@ -241,13 +250,29 @@ def _classifier(args):
         n_threads=args.n_threads,
     )
     if args.model == "task-graph":
+        if getattr(args, "distributed", False):
+            raise ValueError("--distributed trains --model metalink only")
         if args.features == "mpnn":
             raise ValueError("--features mpnn needs --model metalink")
         if args.task_nodes != "learned":
             raise ValueError("--task-nodes is an option of --model metalink")
         return TaskGraphClassifier(**common)
     encoder = "mpnn" if args.features == "mpnn" else "mlp"
-    return MetaLinkClassifier(encoder=encoder, task_nodes=args.task_nodes, **common)
+    classifier = (
+        DistributedMetaLinkClassifier if getattr(args, "distributed", False)
+        else MetaLinkClassifier
+    )
+    return classifier(encoder=encoder, task_nodes=args.task_nodes, **common)
+
+
+def _main_process():
+    """Whether this is process 0 of a launch (``accelerate launch`` and ``torchrun`` set
+    RANK), or no launch at all."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+def _silent(message):
+    pass
 
 
 def _fingerprint(args):

@@ -35,6 +35,12 @@ def _add_train(commands):
     train.add_argument(
         "-o", "--model-path", required=True, help="model file to write (.safetensors)"
     )
+    train.add_argument(
+        "--distributed",
+        action="store_true",
+        help="train MetaLink data-parallel across the processes of an `accelerate launch` or "
+        "`torchrun` launch (DistributedMetaLinkClassifier); process 0 writes the model",
+    )
 
 
 def _add_predict(commands):

@@ -288,7 +288,9 @@ class MetaLinkClassifier(_RelationalNetClassifier):
             )
 
     def _inputs(self):
-        return MolecularGraphs() if self.encoder == "mpnn" else FeatureMatrix()
+        if self.encoder == "mpnn":
+            return MolecularGraphs()
+        return FeatureMatrix(sparse_batches=self.encoder == "mlp")
 
     def _before_training(self, X, Y):
         """Build the neighbour index of the fit rows; return each fit row's candidates among

@@ -18,6 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
+from ._inputs import _SCAN_ROWS, binary_columns
+
 # Query rows per block: bounds memory at a few (chunk, n_reference) float arrays.
 _CHUNK = 512
 # An estimate is clipped to [1e-4, 1 - 1e-4] before it becomes log-odds (|value| <= 9.2).
@@ -37,7 +39,7 @@ class NeighbourIndex:
     def __init__(self, X):
         self.binary = _is_binary(X)
         if self.binary:
-            self.reference = sp.csr_matrix(X, dtype=np.float32)
+            self.reference = _csr_rows(X)
             # Stored zeros of a sparse X would come back as ones from to_arrays, which
             # keeps only where the ones are.
             self.reference.eliminate_zeros()
@@ -62,9 +64,12 @@ class NeighbourIndex:
             Q = Q.astype(np.float32, copy=False)
             # Sparse reference times dense queries: 5x faster here than sparse times sparse,
             # whose product is nearly dense.
-            inter = np.ascontiguousarray((self.reference @ Q.T).T)
-            union = Q.sum(axis=1, keepdims=True) + self.counts[None, :] - inter
-            return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+            inter = self.reference @ Q.T  # (n_reference, n)
+            union = self.counts[:, None] + Q.sum(axis=1)[None, :] - inter
+            # union is 0 only where inter is, whose similarity is then 0; in place, no zeros
+            # array: this is the largest array of a prediction.
+            inter /= np.maximum(union, 1.0, out=union)
+            return np.ascontiguousarray(inter.T)
         X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
         return np.maximum(self._unit_rows(X) @ self.reference.T, 0)
 
@@ -104,8 +109,21 @@ def _top(values, k):
 
 
 def _is_binary(X):
-    values = X.data if sp.issparse(X) else np.asarray(X)
-    return bool(np.isin(values, (0, 1)).all())
+    if sp.issparse(X):
+        return bool(np.isin(X.data, (0, 1)).all())
+    return bool(binary_columns(X).all())
+
+
+def _csr_rows(X):
+    """X as a float32 CSR matrix, built a block of rows at a time: a dense X (perhaps a
+    memory-mapped file) is never converted whole."""
+    if sp.issparse(X):
+        return sp.csr_matrix(X, dtype=np.float32)
+    blocks = [
+        sp.csr_matrix(np.asarray(X[start:start + _SCAN_ROWS], dtype=np.float32))
+        for start in range(0, X.shape[0], _SCAN_ROWS)
+    ]
+    return sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix(X, dtype=np.float32)
 
 
 def _codes(Y):

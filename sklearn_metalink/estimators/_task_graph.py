@@ -198,7 +198,7 @@ class TaskGraphClassifier(_RelationalNetClassifier):
         self.random_state = random_state
 
     def _inputs(self):
-        return FeatureMatrix()
+        return FeatureMatrix(sparse_batches=self.encoder == "mlp")
 
     def _build_module(self, X):
         n_heads = {"complete": 1, "star": 4}[self.graph] if self.n_heads == "auto" else self.n_heads

@@ -19,13 +19,16 @@ from torch_geometric.data import Data
 from .. import chem
 from ..chem._molecules import MoleculeTransformer
 from ..chem._graphs import ATOM_FEATURES, BOND_FEATURES
-from ..estimators import MetaLinkClassifier, TaskGraphClassifier
+from ..estimators import DistributedMetaLinkClassifier, MetaLinkClassifier, TaskGraphClassifier
 from ..estimators._base import check_device
 from ..estimators._retrieval import LabelNeighbours
 from ..nn import MaskedBCEWithLogitsLoss
 from ._format import dumps, read_model_file, write_model_file
 
-_ESTIMATORS = {cls.__name__: cls for cls in (MetaLinkClassifier, TaskGraphClassifier)}
+_ESTIMATORS = {
+    cls.__name__: cls
+    for cls in (MetaLinkClassifier, DistributedMetaLinkClassifier, TaskGraphClassifier)
+}
 # The molecule transformers learn nothing from data: parameters and the feature counts
 # rebuild them.
 _TRANSFORMERS = {
@@ -343,7 +346,7 @@ def _build_estimator(spec, arrays):
     for key in _ESTIMATOR_ARRAY_ATTRIBUTES:
         if f"estimator.{key}" in arrays:
             setattr(estimator, key, arrays[f"estimator.{key}"])
-    if cls is MetaLinkClassifier:
+    if issubclass(cls, MetaLinkClassifier):
         estimator._neighbours = (
             LabelNeighbours.from_arrays(_with_prefix(arrays, "neighbours."))
             if fitted["neighbours"] else None

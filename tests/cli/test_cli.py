@@ -146,3 +146,25 @@ def test_a_missing_column_is_named_with_the_columns_of_the_file(csv_files, tmp_p
     assert (
         "has no column(s) ['NR-XX']; its columns are ['smiles', 'NR-AR'," in capsys.readouterr().err
     )
+
+
+def test_train_distributed_writes_a_distributed_model_from_process_0(csv_files, tmp_path):
+    pytest.importorskip("accelerate")
+    from sklearn_metalink import DistributedMetaLinkClassifier
+    from sklearn_metalink.persistence import load_model
+
+    path = tmp_path / "m.safetensors"
+    args = ["train", "-i", str(csv_files / "train.csv"), "-o", str(path), "-q", "--distributed"]
+    assert main([*args, *SMALL_MODEL]) == 0
+    assert type(load_model(path)[-1]) is DistributedMetaLinkClassifier
+
+
+def test_train_distributed_writes_nothing_from_the_other_processes(
+    csv_files, tmp_path, monkeypatch
+):
+    pytest.importorskip("accelerate")
+    monkeypatch.setenv("RANK", "1")  # as a launcher sets it; no process group: trains alone
+    path = tmp_path / "m.safetensors"
+    args = ["train", "-i", str(csv_files / "train.csv"), "-o", str(path), "-q", "--distributed"]
+    assert main([*args, *SMALL_MODEL]) == 0
+    assert not path.exists()

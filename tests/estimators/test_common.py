@@ -2,7 +2,11 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_metalink import MetaLinkClassifier, TaskGraphClassifier
+from sklearn_metalink import (
+    DistributedMetaLinkClassifier,
+    MetaLinkClassifier,
+    TaskGraphClassifier,
+)
 
 # Small and quick, but the real model: the checks fit it dozens of times.
 ESTIMATORS = [
@@ -10,6 +14,8 @@ ESTIMATORS = [
     MetaLinkClassifier(
         hidden=16, max_epochs=20, task_nodes="shared", random_state=0
     ),
+    # One process (no launcher): Accelerate's data loader and the subclass's plumbing.
+    DistributedMetaLinkClassifier(hidden=16, max_epochs=20, random_state=0),
     TaskGraphClassifier(graph="complete", hidden=16, task_hidden=8, max_epochs=20, random_state=0),
     TaskGraphClassifier(graph="star", hidden=16, task_hidden=8, max_epochs=20, random_state=0),
 ]

@@ -316,5 +316,7 @@ def blend_columns(logits, log_odds, columns, n_known, has_context, weights=None,
     trust = np.divide(n_known, n_known + half, out=np.zeros_like(n_known), where=n_known > 0)
     weight = np.where(has_context, with_context, without)[:, None] * trust[None, :]
     out = np.array(logits, dtype=np.float64)
-    out[:, columns] = (1 - weight) * out[:, columns] + weight * log_odds
+    # A column without support labels has no estimate (its prior may even be undefined).
+    blended = (1 - weight) * out[:, columns] + weight * np.where(trust > 0, log_odds, 0.0)
+    out[:, columns] = blended
     return out

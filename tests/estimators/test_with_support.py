@@ -118,6 +118,20 @@ def test_new_tasks_blend_the_support_k_nn_estimate_into_their_logits(meta_model,
     np.testing.assert_allclose(network, expected, atol=1e-6)
 
 
+def test_a_new_task_without_support_labels_takes_no_estimate(meta_model, tasks, support):
+    X = tasks[0]
+    rows, new = support
+    labels = np.column_stack([new[rows, 0], np.full(len(rows), nan)])
+    with pytest.warns(UserWarning):  # the unlabelled column is predicted by the pooled prior
+        bound = meta_model.with_support(X[rows], labels)
+    logits = bound._logits(X[N_FIT:], np.full((200, 2), nan))
+    assert np.isfinite(logits).all()
+    bound._support_neighbours = None
+    np.testing.assert_array_equal(
+        bound._logits(X[N_FIT:], np.full((200, 2), nan))[:, 1], logits[:, 1]
+    )
+
+
 def test_without_neighbours_a_bound_model_uses_the_network_alone(tasks, support):
     X, Y, _ = tasks
     rows, new = support

@@ -25,7 +25,7 @@ import numpy as np
 import sklearn
 import torch
 
-from common import LOADERS, hide_labels, merge, previous_results, summarize
+from common import LOADERS, grouped_bars, hide_labels, merge, previous_results, summarize
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MolecularGraphFeaturizer, MorganFingerprint, ScaffoldSplit
 from sklearn_metalink.metrics import masked_roc_auc_score
@@ -85,15 +85,14 @@ def plot(summary, datasets, path):
     import matplotlib.pyplot as plt
 
     fig, (ax_auc, ax_time) = plt.subplots(1, 2, figsize=(10, 4))
-    width = 0.8 / len(ENCODERS)
+    width = grouped_bars(ax_auc, list(ENCODERS), datasets,
+                         lambda name: [summary[f"{d}|{name}"] for d in datasets])
     ticks = np.arange(len(datasets))
     for i, name in enumerate(ENCODERS):
-        stats = [summary[f"{d}|{name}"] for d in datasets]
-        ax_auc.bar(ticks + i * width, [s["roc_auc_mean"] for s in stats], width, capsize=3,
-                   yerr=[s["roc_auc_std"] for s in stats], label=name)
-        ax_time.bar(ticks + i * width, [s["fit_seconds_mean"] for s in stats], width, label=name)
+        times = [summary[f"{d}|{name}"]["fit_seconds_mean"] for d in datasets]
+        ax_time.bar(ticks + i * width, times, width, label=name)
+    ax_time.set_xticks(ticks + 0.4 - width / 2, datasets)
     for ax in (ax_auc, ax_time):
-        ax.set_xticks(ticks + width * (len(ENCODERS) - 1) / 2, datasets)
         ax.legend(fontsize=8)
     ax_auc.set_ylim(0.5, 0.9)
     ax_auc.set_ylabel(f"ROC-AUC on hidden test entries (r={VISIBLE_RATIO})")

@@ -42,7 +42,9 @@ from baselines import (
     RandomForestPerTask,
     RandomForestWithLabels,
 )
-from common import LOADERS, SHARED_DATA, hide_labels, merge, previous_results, summarize
+from common import (
+    LOADERS, SHARED_DATA, grouped_bars, hide_labels, merge, previous_results, summarize,
+)
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MorganFingerprint, ScaffoldSplit
 from sklearn_metalink.datasets import load_yeast
@@ -218,15 +220,9 @@ def plot(summary, datasets, models, path):
 
     present = [d for d in datasets if any(k.startswith(f"{d}|") for k in summary)]
     fig, axes = plt.subplots(1, len(present), figsize=(4.2 * len(present), 4.2), squeeze=False)
-    width = 0.8 / len(models)
     for ax, d in zip(axes[0], present):
-        for i, model in enumerate(models):
-            stats = [summary.get(f"{d}|{model}||{p}") for p in PROTOCOLS]
-            means = [s["roc_auc_mean"] if s else np.nan for s in stats]
-            stds = [s["roc_auc_std"] if s else 0 for s in stats]
-            ax.bar(np.arange(len(PROTOCOLS)) + i * width, means, width, yerr=stds, capsize=2,
-                   label=model)
-        ax.set_xticks(np.arange(len(PROTOCOLS)) + 0.4 - width / 2, PROTOCOLS)
+        grouped_bars(ax, models, PROTOCOLS,
+                     lambda model: [summary.get(f"{d}|{model}||{p}") for p in PROTOCOLS])
         ax.set_ylim(0.5, 1.0)
         ax.set_title(d)
     axes[0][0].set_ylabel("macro ROC-AUC on hidden entries")

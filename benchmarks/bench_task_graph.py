@@ -34,7 +34,7 @@ import sklearn
 import torch
 
 from baselines import RandomForestPerTask, RandomForestWithLabels
-from common import LOADERS, hide_labels, merge, previous_results, summarize
+from common import LOADERS, grouped_bars, hide_labels, merge, previous_results, summarize
 
 RATIOS = (0.0, 0.5)
 from sklearn_metalink import MetaLinkClassifier, TaskGraphClassifier
@@ -157,14 +157,11 @@ def plot(summary, cost, datasets, models, path):
     fig, axes = plt.subplots(2, 2, figsize=(13, 9))
     (ax_auc, ax_time), (ax_cost, ax_mem) = axes
     groups = [(d, r) for d in datasets for r in RATIOS]
-    width = 0.8 / len(models)
+    width = grouped_bars(ax_auc, models, [f"{d}\nr={r}" for d, r in groups],
+                         lambda model: [summary[f"{d}|{model}|r={r}"] for d, r in groups])
     for i, model in enumerate(models):
-        stats = [summary[f"{d}|{model}|r={r}"] for d, r in groups]
-        ax_auc.bar(np.arange(len(groups)) + i * width, [s["roc_auc_mean"] for s in stats], width,
-                   yerr=[s["roc_auc_std"] for s in stats], capsize=2, label=model)
         times = [summary[f"{d}|{model}|r={RATIOS[0]}"]["fit_seconds_mean"] for d in datasets]
         ax_time.bar(np.arange(len(datasets)) + i * width, times, width, label=model)
-    ax_auc.set_xticks(np.arange(len(groups)) + 0.4 - width / 2, [f"{d}\nr={r}" for d, r in groups])
     ax_auc.set_ylim(0.5, 0.9)
     ax_auc.set_ylabel("ROC-AUC on hidden test entries (mean ± sd over seeds)")
     ax_auc.legend(fontsize=8, loc="upper left")

@@ -49,3 +49,16 @@ def summarize(records, key, means=()):
             stats[f"{field}_mean"] = float(np.mean([r[field] for r in recs]))
         summary[name] = dict(stats, n_seeds=len(recs))
     return summary
+
+
+def grouped_bars(ax, models, groups, stats):
+    """One bar per model in each group: the ``roc_auc_mean`` (± ``roc_auc_std``) of the summary
+    entries ``stats(model)``, one per group (None: no bar). Returns the bar width."""
+    width = 0.8 / len(models)
+    ticks = np.arange(len(groups))
+    for i, model in enumerate(models):
+        entries = stats(model)
+        ax.bar(ticks + i * width, [s["roc_auc_mean"] if s else np.nan for s in entries], width,
+               yerr=[s["roc_auc_std"] if s else 0 for s in entries], capsize=2, label=model)
+    ax.set_xticks(ticks + 0.4 - width / 2, groups)
+    return width

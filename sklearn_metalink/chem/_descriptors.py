@@ -3,7 +3,6 @@
 import numpy as np
 from rdkit.Chem import Descriptors
 
-from ._fingerprints import _ATTRIBUTES, _COMMON_PARAMETERS
 from ._molecules import MoleculeTransformer
 
 # Values beyond float32 range (Ipc reaches 1e41 on Tox21) would become inf in a float32 model.
@@ -15,11 +14,30 @@ class RDKitDescriptors(MoleculeTransformer):
 
     Parameters
     ----------
-    {common}
+    invalid : {"raise", "partial", "zeros", "nan"}, default="raise"
+        What to do with a SMILES that RDKit rejects. ``"raise"``: ``ValueError`` listing the
+        rows. ``"partial"``: parse it again without the valence check, raise if that fails
+        too. ``"zeros"`` / ``"nan"``: keep the row, filled with zeros / NaN, and issue an
+        :class:`InvalidSMILESWarning` naming the rows. Rows are never dropped or reordered.
+    n_jobs : int or None, default=None
+        Number of joblib workers. Inputs are cut into chunks of 1024 molecules, so only
+        inputs larger than that run in parallel. ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context; -1 means all processors.
+    max_atoms : int or None, default=1000
+        Largest molecule featurized, in atoms; a larger one is handled as ``invalid`` says
+        for a SMILES RDKit rejects, with its own message. A SMILES longer than 8 characters
+        per allowed atom is refused before parsing. The largest molecule of Tox21, ToxCast
+        and SIDER has 492 atoms; the bound keeps one huge row from stalling a batch (atom
+        pairs of 2,000 atoms took 12 s). None: no bound.
 
     Attributes
     ----------
-    {attributes}
+    n_features_in_ : int
+        Always 1: one molecule per row.
+    n_features_out_ : int
+        Number of output columns.
+    feature_names_in_ : ndarray of shape (1,)
+        The column name, if X was a DataFrame at fit time.
 
     Notes
     -----
@@ -66,9 +84,3 @@ class RDKitDescriptors(MoleculeTransformer):
 def _descriptor_values(mol):
     values = Descriptors.CalcMolDescriptors(mol, missingVal=np.nan, silent=True)
     return np.clip(np.fromiter(values.values(), dtype=np.float64), -_FLOAT32_MAX, _FLOAT32_MAX)
-
-
-if RDKitDescriptors.__doc__:  # None under python -OO
-    RDKitDescriptors.__doc__ = RDKitDescriptors.__doc__.format(
-        common=_COMMON_PARAMETERS, attributes=_ATTRIBUTES
-    )

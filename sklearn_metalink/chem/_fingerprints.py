@@ -9,28 +9,7 @@ from sklearn.utils._param_validation import Interval
 
 from ._molecules import MoleculeTransformer
 
-_COMMON_PARAMETERS = """invalid : {"raise", "partial", "zeros", "nan"}, default="raise"
-        What to do with a SMILES that RDKit rejects. ``"raise"``: ``ValueError`` listing the
-        rows. ``"partial"``: parse it again without the valence check, raise if that fails
-        too. ``"zeros"`` / ``"nan"``: keep the row, filled with zeros / NaN, and issue an
-        :class:`InvalidSMILESWarning` naming the rows. Rows are never dropped or reordered.
-    n_jobs : int or None, default=None
-        Number of joblib workers. Inputs are cut into chunks of 1024 molecules, so only
-        inputs larger than that run in parallel. ``None`` means 1 unless in a
-        :func:`joblib.parallel_config` context; -1 means all processors.
-    max_atoms : int or None, default=1000
-        Largest molecule featurized, in atoms; a larger one is handled as ``invalid`` says
-        for a SMILES RDKit rejects, with its own message. A SMILES longer than 8 characters
-        per allowed atom is refused before parsing. The largest molecule of Tox21, ToxCast
-        and SIDER has 492 atoms; the bound keeps one huge row from stalling a batch (atom
-        pairs of 2,000 atoms took 12 s). None: no bound."""
 
-_ATTRIBUTES = """n_features_in_ : int
-        Always 1: one molecule per row.
-    n_features_out_ : int
-        Number of output columns.
-    feature_names_in_ : ndarray of shape (1,)
-        The column name, if X was a DataFrame at fit time."""
 
 
 class _HashedFingerprint(MoleculeTransformer):
@@ -91,11 +70,30 @@ class MorganFingerprint(_HashedFingerprint):
         Include chirality in the atom invariants.
     sparse : bool, default=False
         Return a ``scipy.sparse.csr_array`` instead of a dense ndarray.
-    {common}
+    invalid : {"raise", "partial", "zeros", "nan"}, default="raise"
+        What to do with a SMILES that RDKit rejects. ``"raise"``: ``ValueError`` listing the
+        rows. ``"partial"``: parse it again without the valence check, raise if that fails
+        too. ``"zeros"`` / ``"nan"``: keep the row, filled with zeros / NaN, and issue an
+        :class:`InvalidSMILESWarning` naming the rows. Rows are never dropped or reordered.
+    n_jobs : int or None, default=None
+        Number of joblib workers. Inputs are cut into chunks of 1024 molecules, so only
+        inputs larger than that run in parallel. ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context; -1 means all processors.
+    max_atoms : int or None, default=1000
+        Largest molecule featurized, in atoms; a larger one is handled as ``invalid`` says
+        for a SMILES RDKit rejects, with its own message. A SMILES longer than 8 characters
+        per allowed atom is refused before parsing. The largest molecule of Tox21, ToxCast
+        and SIDER has 492 atoms; the bound keeps one huge row from stalling a batch (atom
+        pairs of 2,000 atoms took 12 s). None: no bound.
 
     Attributes
     ----------
-    {attributes}
+    n_features_in_ : int
+        Always 1: one molecule per row.
+    n_features_out_ : int
+        Number of output columns.
+    feature_names_in_ : ndarray of shape (1,)
+        The column name, if X was a DataFrame at fit time.
 
     See Also
     --------
@@ -168,11 +166,30 @@ class AtomPairFingerprint(_HashedFingerprint):
         Include chirality in the atom invariants.
     sparse : bool, default=False
         Return a ``scipy.sparse.csr_array`` instead of a dense ndarray.
-    {common}
+    invalid : {"raise", "partial", "zeros", "nan"}, default="raise"
+        What to do with a SMILES that RDKit rejects. ``"raise"``: ``ValueError`` listing the
+        rows. ``"partial"``: parse it again without the valence check, raise if that fails
+        too. ``"zeros"`` / ``"nan"``: keep the row, filled with zeros / NaN, and issue an
+        :class:`InvalidSMILESWarning` naming the rows. Rows are never dropped or reordered.
+    n_jobs : int or None, default=None
+        Number of joblib workers. Inputs are cut into chunks of 1024 molecules, so only
+        inputs larger than that run in parallel. ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context; -1 means all processors.
+    max_atoms : int or None, default=1000
+        Largest molecule featurized, in atoms; a larger one is handled as ``invalid`` says
+        for a SMILES RDKit rejects, with its own message. A SMILES longer than 8 characters
+        per allowed atom is refused before parsing. The largest molecule of Tox21, ToxCast
+        and SIDER has 492 atoms; the bound keeps one huge row from stalling a batch (atom
+        pairs of 2,000 atoms took 12 s). None: no bound.
 
     Attributes
     ----------
-    {attributes}
+    n_features_in_ : int
+        Always 1: one molecule per row.
+    n_features_out_ : int
+        Number of output columns.
+    feature_names_in_ : ndarray of shape (1,)
+        The column name, if X was a DataFrame at fit time.
 
     See Also
     --------
@@ -241,11 +258,30 @@ class TopologicalTorsionFingerprint(_HashedFingerprint):
         Include chirality in the atom invariants.
     sparse : bool, default=False
         Return a ``scipy.sparse.csr_array`` instead of a dense ndarray.
-    {common}
+    invalid : {"raise", "partial", "zeros", "nan"}, default="raise"
+        What to do with a SMILES that RDKit rejects. ``"raise"``: ``ValueError`` listing the
+        rows. ``"partial"``: parse it again without the valence check, raise if that fails
+        too. ``"zeros"`` / ``"nan"``: keep the row, filled with zeros / NaN, and issue an
+        :class:`InvalidSMILESWarning` naming the rows. Rows are never dropped or reordered.
+    n_jobs : int or None, default=None
+        Number of joblib workers. Inputs are cut into chunks of 1024 molecules, so only
+        inputs larger than that run in parallel. ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context; -1 means all processors.
+    max_atoms : int or None, default=1000
+        Largest molecule featurized, in atoms; a larger one is handled as ``invalid`` says
+        for a SMILES RDKit rejects, with its own message. A SMILES longer than 8 characters
+        per allowed atom is refused before parsing. The largest molecule of Tox21, ToxCast
+        and SIDER has 492 atoms; the bound keeps one huge row from stalling a batch (atom
+        pairs of 2,000 atoms took 12 s). None: no bound.
 
     Attributes
     ----------
-    {attributes}
+    n_features_in_ : int
+        Always 1: one molecule per row.
+    n_features_out_ : int
+        Number of output columns.
+    feature_names_in_ : ndarray of shape (1,)
+        The column name, if X was a DataFrame at fit time.
 
     See Also
     --------
@@ -304,11 +340,30 @@ class MACCSKeys(MoleculeTransformer):
     ----------
     sparse : bool, default=False
         Return a ``scipy.sparse.csr_array`` instead of a dense ndarray.
-    {common}
+    invalid : {"raise", "partial", "zeros", "nan"}, default="raise"
+        What to do with a SMILES that RDKit rejects. ``"raise"``: ``ValueError`` listing the
+        rows. ``"partial"``: parse it again without the valence check, raise if that fails
+        too. ``"zeros"`` / ``"nan"``: keep the row, filled with zeros / NaN, and issue an
+        :class:`InvalidSMILESWarning` naming the rows. Rows are never dropped or reordered.
+    n_jobs : int or None, default=None
+        Number of joblib workers. Inputs are cut into chunks of 1024 molecules, so only
+        inputs larger than that run in parallel. ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context; -1 means all processors.
+    max_atoms : int or None, default=1000
+        Largest molecule featurized, in atoms; a larger one is handled as ``invalid`` says
+        for a SMILES RDKit rejects, with its own message. A SMILES longer than 8 characters
+        per allowed atom is refused before parsing. The largest molecule of Tox21, ToxCast
+        and SIDER has 492 atoms; the bound keeps one huge row from stalling a batch (atom
+        pairs of 2,000 atoms took 12 s). None: no bound.
 
     Attributes
     ----------
-    {attributes}
+    n_features_in_ : int
+        Always 1: one molecule per row.
+    n_features_out_ : int
+        Number of output columns.
+    feature_names_in_ : ndarray of shape (1,)
+        The column name, if X was a DataFrame at fit time.
 
     Notes
     -----
@@ -352,15 +407,3 @@ def _maccs_bits(mol):
     bits = np.zeros(167, dtype=np.uint8)
     DataStructs.ConvertToNumpyArray(MACCSkeys.GenMACCSKeys(mol), bits)
     return bits
-
-
-for _transformer in (
-    MorganFingerprint,
-    AtomPairFingerprint,
-    TopologicalTorsionFingerprint,
-    MACCSKeys,
-):
-    if _transformer.__doc__:  # None under python -OO
-        _transformer.__doc__ = _transformer.__doc__.format(
-            common=_COMMON_PARAMETERS, attributes=_ATTRIBUTES
-        )

@@ -3,7 +3,24 @@
 from . import _descr
 from ._base import molecule_bunch, read_bundled_csv, read_data_home_csv, table_bunch
 
-_RETURNS_MOLECULES = """Returns
+
+
+
+
+def load_tox21(*, return_X_y=False, as_frame=False):
+    """Load Tox21: 7,831 molecules x 12 toxicity assays, 17 % of labels unknown.
+
+    Bundled with the package. See ``DESCR`` for provenance and licence.
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return pandas objects: ``data`` a Series (a DataFrame for yeast), ``target`` a
+        DataFrame with the task names as columns, and ``frame`` the whole table.
+
+    Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
         Dictionary-like object with attributes:
@@ -20,28 +37,7 @@ _RETURNS_MOLECULES = """Returns
         DESCR : str
             Size, label conventions, provenance and licence.
 
-    (data, target) : tuple if ``return_X_y`` is True"""
-
-_RETURN_PARAMETERS = """return_X_y : bool, default=False
-        Return ``(data, target)`` instead of a Bunch.
-    as_frame : bool, default=False
-        Return pandas objects: ``data`` a Series (a DataFrame for yeast), ``target`` a
-        DataFrame with the task names as columns, and ``frame`` the whole table."""
-
-_DATA_HOME_PARAMETER = """data_home : str or path-like, default=None
-        Folder holding the file; see :func:`get_data_home`."""
-
-
-def load_tox21(*, return_X_y=False, as_frame=False):
-    """Load Tox21: 7,831 molecules x 12 toxicity assays, 17 % of labels unknown.
-
-    Bundled with the package. See ``DESCR`` for provenance and licence.
-
-    Parameters
-    ----------
-    {parameters}
-
-    {returns}
+    (data, target) : tuple if ``return_X_y`` is True
 
     Examples
     --------
@@ -64,9 +60,30 @@ def load_toxcast(*, return_X_y=False, as_frame=False):
 
     Parameters
     ----------
-    {parameters}
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return pandas objects: ``data`` a Series (a DataFrame for yeast), ``target`` a
+        DataFrame with the task names as columns, and ``frame`` the whole table.
 
-    {returns}
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object with attributes:
+
+        data : ndarray of shape (n_samples,) of str objects, or pandas Series
+            SMILES strings. A Series named ``smiles`` if ``as_frame=True``.
+        target : ndarray of shape (n_samples, n_tasks) of float64, or DataFrame
+            0/1 labels, NaN where unknown. A DataFrame with one column per task if
+            ``as_frame=True``.
+        target_names : ndarray of str objects
+            Task names, in column order.
+        frame : DataFrame or None
+            SMILES and labels together if ``as_frame=True``, else None.
+        DESCR : str
+            Size, label conventions, provenance and licence.
+
+    (data, target) : tuple if ``return_X_y`` is True
 
     Examples
     --------
@@ -90,10 +107,32 @@ def load_sider(data_home=None, *, return_X_y=False, as_frame=False):
 
     Parameters
     ----------
-    {data_home}
-    {parameters}
+    data_home : str or path-like, default=None
+        Folder holding the file; see :func:`get_data_home`.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return pandas objects: ``data`` a Series (a DataFrame for yeast), ``target`` a
+        DataFrame with the task names as columns, and ``frame`` the whole table.
 
-    {returns}
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object with attributes:
+
+        data : ndarray of shape (n_samples,) of str objects, or pandas Series
+            SMILES strings. A Series named ``smiles`` if ``as_frame=True``.
+        target : ndarray of shape (n_samples, n_tasks) of float64, or DataFrame
+            0/1 labels, NaN where unknown. A DataFrame with one column per task if
+            ``as_frame=True``.
+        target_names : ndarray of str objects
+            Task names, in column order.
+        frame : DataFrame or None
+            SMILES and labels together if ``as_frame=True``, else None.
+        DESCR : str
+            Size, label conventions, provenance and licence.
+
+    (data, target) : tuple if ``return_X_y`` is True
 
     Raises
     ------
@@ -123,10 +162,32 @@ def load_muv(data_home=None, *, return_X_y=False, as_frame=False):
 
     Parameters
     ----------
-    {data_home}
-    {parameters}
+    data_home : str or path-like, default=None
+        Folder holding the file; see :func:`get_data_home`.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return pandas objects: ``data`` a Series (a DataFrame for yeast), ``target`` a
+        DataFrame with the task names as columns, and ``frame`` the whole table.
 
-    {returns}
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object with attributes:
+
+        data : ndarray of shape (n_samples,) of str objects, or pandas Series
+            SMILES strings. A Series named ``smiles`` if ``as_frame=True``.
+        target : ndarray of shape (n_samples, n_tasks) of float64, or DataFrame
+            0/1 labels, NaN where unknown. A DataFrame with one column per task if
+            ``as_frame=True``.
+        target_names : ndarray of str objects
+            Task names, in column order.
+        frame : DataFrame or None
+            SMILES and labels together if ``as_frame=True``, else None.
+        DESCR : str
+            Size, label conventions, provenance and licence.
+
+    (data, target) : tuple if ``return_X_y`` is True
 
     Raises
     ------
@@ -156,8 +217,13 @@ def load_yeast(data_home=None, *, return_X_y=False, as_frame=False):
 
     Parameters
     ----------
-    {data_home}
-    {parameters}
+    data_home : str or path-like, default=None
+        Folder holding the file; see :func:`get_data_home`.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return pandas objects: ``data`` a Series (a DataFrame for yeast), ``target`` a
+        DataFrame with the task names as columns, and ``frame`` the whole table.
 
     Returns
     -------
@@ -204,12 +270,3 @@ def load_yeast(data_home=None, *, return_X_y=False, as_frame=False):
             f"yeast.csv.gz must have 103 feature and 14 label columns, got {frame.shape[1]}."
         )
     return table_bunch(frame, 103, _descr.YEAST, return_X_y=return_X_y, as_frame=as_frame)
-
-
-for _loader in (load_tox21, load_toxcast, load_sider, load_muv, load_yeast):
-    if _loader.__doc__:  # None under python -OO
-        _loader.__doc__ = _loader.__doc__.format(
-            parameters=_RETURN_PARAMETERS,
-            returns=_RETURNS_MOLECULES,
-            data_home=_DATA_HOME_PARAMETER,
-        )

@@ -7,10 +7,13 @@ under a forked torch random state, and predicts in chunks. A subclass supplies:
 
 * ``_inputs()``: the input kind of X (see ``_inputs.py``);
 * ``_build_module(X)``: the torch module, called as ``module(x=..., y=...)`` at inference;
-* ``_collate(X, Y, pool, visible_ratio, rng, fixed)``: the skorch ``collate_fn`` of a
-  training (``fixed=False``) or validation (``fixed=True``) batch, with a ``release()``;
-* optionally ``_criterion(Y)``, ``_before_training(X, Y)``, ``_after_training(X, Y, rng)``
-  and ``_batch(X, Y, rows)`` (the module inputs of some rows at inference).
+* ``_collate(X, Y, pool, visible_ratio, rng, fixed, prepared)``: the skorch ``collate_fn``
+  of a training (``fixed=False``) or validation (``fixed=True``) batch, with a
+  ``release()``;
+* optionally ``_criterion(Y)``, ``_before_training(X, Y)`` (whose return value, the data
+  training alone needs, reaches ``_collate`` and ``_after_training`` as ``prepared``),
+  ``_after_training(X, Y, rng, prepared)`` and ``_batch(X, Y, rows)`` (the module inputs of
+  some rows).
 """
 
 import contextlib
@@ -28,12 +31,14 @@ from skorch.helper import predefined_split
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import assert_all_finite, check_is_fitted
 
 from ..metrics import masked_roc_auc_score
 from ..nn import MaskedBCEWithLogitsLoss
 from ..utils import check_label_matrix, check_task_columns
+from ..utils._validation import check_visible_ratio
 
 # Probabilities are kept strictly inside (0, 1), like MLPClassifier, so log-loss stays finite.
 _PROBA_EPS = 1e-12
@@ -167,11 +172,26 @@ def _warn_single_class_tasks(Y, task_names, name, n_kept):
 class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
     """Fit, predict and score for a skorch-trained relational multi-task classifier.
 
-    Subclasses define ``__init__`` (with at least ``visible_ratio``, ``batch_size``,
-    ``max_epochs``, ``lr``, ``weight_decay``, ``validation_fraction``, ``patience``,
-    ``callbacks``, ``verbose``, ``device``, ``n_threads``, ``random_state``),
-    ``_parameter_constraints`` and the hooks listed in the module docstring.
+    Subclasses define ``__init__`` (with at least the parameters constrained here), extend
+    ``_parameter_constraints`` with their own (``{**_RelationalNetClassifier.
+    _parameter_constraints, ...}``) and define the hooks listed in the module docstring.
     """
+
+    # The training and runtime parameters both estimators share.
+    _parameter_constraints = {
+        "visible_ratio": [Interval(numbers.Real, 0, 1, closed="both"), tuple, list],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither"), None],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
+        "callbacks": [list, None],
+        "verbose": ["verbose"],
+        "device": [str, torch.device],
+        "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
 
     _optimizer = torch.optim.Adam
 
@@ -198,7 +218,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _fit(self, X, y):
-        visible_ratio = self._check_visible_ratio()
+        visible_ratio = check_visible_ratio(self.visible_ratio, ranged=True)
         check_device(self.device)
         X = self._validate_X(X, reset=True)
         Y, fitted = self._check_fit_targets(y, n_rows=X.shape[0])
@@ -211,37 +231,20 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         # so fitting is reproducible without changing the caller's torch random state.
         with torch.random.fork_rng(devices=[]), torch_threads(self.n_threads):
             torch.manual_seed(seed)
-            self._before_training(X, Y)
-            self.net_ = self._build_net(X, Y, train, valid, visible_ratio, rng)
+            prepared = self._before_training(X, Y)
+            collates = self._collates(X, Y, train, valid, visible_ratio, rng, prepared)
+            self.net_ = self._build_net(X, Y, train, valid, collates)
             self.net_.fit(train, None)
-            self.n_epochs_ = self._check_epochs()
-            self._release_training_data()
+            self.n_epochs_ = self._completed_epochs()
+            self._release_training_data(collates)
             # Without a validation split the last step left the module in training mode
             # (dropout on); what _after_training stores must not depend on dropout draws.
             self.net_.module_.eval()
-            self._after_training(X, Y, rng)
+            self._after_training(X, Y, rng, prepared)
         self._check_finite_state()
-
-    def _check_visible_ratio(self):
-        ratio = self.visible_ratio
-        if isinstance(ratio, numbers.Real):
-            return float(ratio)
-        if len(ratio) != 2 or not all(0 <= r <= 1 for r in ratio) or ratio[0] > ratio[1]:
-            raise ValueError(
-                "visible_ratio must be a float in [0, 1] or a pair (low, high) with "
-                f"0 <= low <= high <= 1, got {ratio!r}"
-            )
-        return tuple(float(r) for r in ratio)
 
     def _validate_X(self, X, reset):
         return self._inputs().validate(self, X, reset=reset)
-
-    def _validate_fit_targets(self, y, n_rows, name="y", kept_tasks=None):
-        """:meth:`_check_fit_targets`, setting the attributes it returns (with_support sets
-        them on its copy of the model)."""
-        Y, fitted = self._check_fit_targets(y, n_rows, name, kept_tasks)
-        vars(self).update(fitted)
-        return Y
 
     def _check_fit_targets(self, y, n_rows, name="y", kept_tasks=None):
         """Fit's labels as a (n_rows, n_tasks) float array, and the fitted attributes they
@@ -286,12 +289,17 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
     def _criterion(self, Y):
         return MaskedBCEWithLogitsLoss()
 
-    def _build_net(self, X, Y, train, valid, visible_ratio, rng):
-        episode = dict(visible_ratio=visible_ratio, rng=rng)
-        self._collates = [self._collate(X, Y, train, fixed=False, **episode)]
+    def _collates(self, X, Y, train, valid, visible_ratio, rng, prepared):
+        """The training collate, and the validation one when rows are held out."""
+        episode = dict(visible_ratio=visible_ratio, rng=rng, prepared=prepared)
+        collates = [self._collate(X, Y, train, fixed=False, **episode)]
+        if valid is not None:
+            collates.append(self._collate(X, Y, train, fixed=True, **episode))
+        return collates
+
+    def _build_net(self, X, Y, train, valid, collates):
         callbacks = [("cosine", LRScheduler("CosineAnnealingLR", T_max=self.max_epochs))]
         if valid is not None:
-            self._collates.append(self._collate(X, Y, train, fixed=True, **episode))
             callbacks.append(
                 ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
             )
@@ -304,23 +312,22 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             iterator_train__shuffle=True,
-            iterator_train__collate_fn=self._collates[0],
-            iterator_valid__collate_fn=self._collates[-1],
+            iterator_train__collate_fn=collates[0],
+            iterator_valid__collate_fn=collates[-1],
             train_split=None if valid is None else predefined_split(Dataset(valid, None)),
             callbacks=callbacks + list(self.callbacks or []),
             verbose=self.verbose,
             device=self.device,
         )
 
-    def _release_training_data(self):
-        for collate in self._collates:
+    def _release_training_data(self, collates):
+        for collate in collates:
             collate.release()
-        del self._collates
         # Adam's moment estimates (twice the weights) serve training only; a refit trains
         # afresh, so a pickle need not carry them.
         self.net_.optimizer_.state.clear()
 
-    def _check_epochs(self):
+    def _completed_epochs(self):
         """Epochs completed; warns if training stopped before ``max_epochs`` other than by
         early stopping. skorch ends training quietly on KeyboardInterrupt (Ctrl-C), keeping
         the weights of the moment, and the fit then completes with them."""
@@ -357,9 +364,10 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             )
 
     def _before_training(self, X, Y):
-        """Prepare what the module and the collates need from all fit rows; nothing by default."""
+        """Prepare what the module and the collates need from all fit rows, and return what
+        training alone needs (``prepared``); nothing by default."""
 
-    def _after_training(self, X, Y, rng):
+    def _after_training(self, X, Y, rng, prepared):
         """Store what inference needs beyond the trained weights; nothing by default."""
 
     def predict_proba(self, X, Y=None):
@@ -405,9 +413,11 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             yield self._batch(X, Y, np.arange(start, min(start + chunk, X.shape[0])))
 
     def _batch(self, X, Y, rows):
+        """The module inputs ``{"x", "y"}`` of some rows of X and Y, on the net's device."""
+        device = self.net_.device
         return {
-            "x": self._inputs().batch(X, rows),
-            "y": torch.from_numpy(Y[rows].astype(np.float32)),
+            "x": self._inputs().batch(X, rows).to(device),
+            "y": torch.from_numpy(Y[rows].astype(np.float32)).to(device),
         }
 
     def _logits(self, X, Y):

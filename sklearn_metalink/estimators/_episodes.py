@@ -1,4 +1,5 @@
-"""Training episodes: a query batch with part of its labels visible, plus a support batch."""
+"""Training batches: rows with part of their known labels visible as context, the others
+targets; for MetaLink, episodes that add a support batch."""
 
 import numpy as np
 import torch
@@ -76,7 +77,8 @@ class EpisodeCollate:
             Y, y_support = self._as_new_tasks(Y, y_support, new)
         y = np.concatenate([np.where(visible, Y, np.nan), y_support])
         x["y"] = torch.from_numpy(y.astype(np.float32))
-        y_features = np.where(new, np.nan, y)
+        # The labels each row's label features and neighbours may use: not a new task's.
+        y_features = np.where(new, np.nan, y) if new.any() else y
         if new.any():
             x["y_features"] = torch.from_numpy(y_features.astype(np.float32))
         if self.neighbours is not None:
@@ -104,3 +106,35 @@ class EpisodeCollate:
 
     def release(self):
         self.X = self.Y = self.pool = self.visible = self.support = self.neighbours = None
+
+
+class LabelMaskingCollate:
+    """skorch ``collate_fn``: rows of X with each known label visible with probability r.
+
+    The visible labels are the rows' context ``y``, the other known labels the target.
+    With ``fixed=True`` (validation) the visible labels are drawn once, so the validation
+    loss is comparable across epochs. Call ``release()`` after training, so the training
+    data does not travel with the pickled net.
+    """
+
+    def __init__(self, inputs, X, Y, visible_ratio, rng, fixed=False):
+        self.inputs, self.X, self.Y = inputs, X, Y
+        self.visible_ratio = visible_ratio
+        self.rng = rng
+        self.visible = visibility_mask(Y, visible_ratio, rng) if fixed else None
+
+    def __call__(self, batch):
+        rows = np.array([int(index) for index, _ in batch])
+        Y = self.Y[rows]
+        if self.visible is None:
+            visible = visibility_mask(Y, self.visible_ratio, self.rng)
+        else:
+            visible = self.visible[rows]
+        x = {
+            "x": self.inputs.batch(self.X, rows),
+            "y": torch.from_numpy(np.where(visible, Y, np.nan).astype(np.float32)),
+        }
+        return x, torch.from_numpy(np.where(visible, np.nan, Y).astype(np.float32))
+
+    def release(self):
+        self.X = self.Y = self.visible = None

@@ -47,6 +47,9 @@ class NeighbourIndex:
         self.binary = _is_binary(X)
         if self.binary:
             self.reference = sp.csr_matrix(X, dtype=np.float32)
+            # Stored zeros of a sparse X would come back as ones from to_arrays, which
+            # keeps only where the ones are.
+            self.reference.eliminate_zeros()
             self.counts = np.asarray(self.reference.sum(axis=1)).ravel()
         else:
             X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
@@ -176,16 +179,10 @@ class LabelNeighbours:
         neighbours._derive()
         return neighbours
 
-    def __getstate__(self):
-        # The label codes are derived from Y: a pickle carries Y once.
-        state = self.__dict__.copy()
-        for name in ("codes", "known", "labels"):
-            del state[name]
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._derive()
+    def __reduce__(self):
+        # Pickles go through the arrays of model files, one serialisation for both; the
+        # label codes are derived from Y, so a pickle carries Y once.
+        return type(self).from_arrays, (self.to_arrays(),)
 
     def candidates(self, X, exclude=None):
         """The most similar reference rows of each row of X: indices and similarities, two

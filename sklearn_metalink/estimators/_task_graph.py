@@ -8,46 +8,15 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..nn import MLPEncoder, PositiveWeightedBCEWithLogitsLoss, TaskGraphModule
+from ..nn import MaskedBCEWithLogitsLoss, MLPEncoder, TaskGraphModule
+from ..utils._validation import check_visible_ratio
 from ._base import _RelationalNetClassifier
-from ._episodes import visibility_mask
+from ._episodes import LabelMaskingCollate, visibility_mask
 from ._inputs import FeatureMatrix
 
 # Floats in one (rows, T, T) relation tensor when averaging the relations after fit: 16 MB
 # keeps that pass below the memory of a training step (at T=617, 64 rows took 590 MB).
 _RELATION_FLOATS = 1 << 22
-
-
-class LabelMaskingCollate:
-    """skorch ``collate_fn``: rows of X with each known label visible with probability r.
-
-    The visible labels are the rows' context ``y``, the other known labels the target.
-    With ``fixed=True`` (validation) the visible labels are drawn once, so the validation
-    loss is comparable across epochs. Call ``release()`` after training, so the training
-    data does not travel with the pickled net.
-    """
-
-    def __init__(self, inputs, X, Y, visible_ratio, rng, fixed=False):
-        self.inputs, self.X, self.Y = inputs, X, Y
-        self.visible_ratio = visible_ratio
-        self.rng = rng
-        self.visible = visibility_mask(Y, visible_ratio, rng) if fixed else None
-
-    def __call__(self, batch):
-        rows = np.array([int(index) for index, _ in batch])
-        Y = self.Y[rows]
-        if self.visible is None:
-            visible = visibility_mask(Y, self.visible_ratio, self.rng)
-        else:
-            visible = self.visible[rows]
-        x = {
-            "x": self.inputs.batch(self.X, rows),
-            "y": torch.from_numpy(np.where(visible, Y, np.nan).astype(np.float32)),
-        }
-        return x, torch.from_numpy(np.where(visible, np.nan, Y).astype(np.float32))
-
-    def release(self):
-        self.X = self.Y = self.visible = None
 
 
 class TaskGraphClassifier(_RelationalNetClassifier):
@@ -168,26 +137,15 @@ class TaskGraphClassifier(_RelationalNetClassifier):
     """
 
     _parameter_constraints = {
+        **_RelationalNetClassifier._parameter_constraints,
         "graph": [StrOptions({"complete", "star"})],
         "hidden": [Interval(numbers.Integral, 1, None, closed="left")],
         "task_hidden": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_rounds": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_heads": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "visible_ratio": [Interval(numbers.Real, 0, 1, closed="both"), tuple, list],
         "pos_weight": [StrOptions({"balanced"}), "array-like", None],
         "encoder": [StrOptions({"mlp"}), torch.nn.Module],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither"), None],
-        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
-        "callbacks": [list, None],
-        "verbose": ["verbose"],
-        "device": [str, torch.device],
-        "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
     }
 
     # Decoupled weight decay: with Adam's L2 penalty, the label embeddings, whose loss
@@ -264,7 +222,7 @@ class TaskGraphClassifier(_RelationalNetClassifier):
             dropout=self.dropout,
         )
 
-    def _collate(self, X, Y, pool, visible_ratio, rng, fixed):
+    def _collate(self, X, Y, pool, visible_ratio, rng, fixed, prepared):
         return LabelMaskingCollate(self._inputs(), X, Y, visible_ratio, rng, fixed=fixed)
 
     def _criterion(self, Y):
@@ -281,15 +239,15 @@ class TaskGraphClassifier(_RelationalNetClassifier):
                     f"pos_weight must be 'balanced' or {self.n_tasks_} positive finite weights, "
                     f"one per task; got an array of shape {weight.shape}"
                 )
-        return PositiveWeightedBCEWithLogitsLoss(torch.as_tensor(weight, dtype=torch.float32))
+        return MaskedBCEWithLogitsLoss(pos_weight=weight)
 
-    def _after_training(self, X, Y, rng):
-        context = np.where(visibility_mask(Y, self._check_visible_ratio(), rng), Y, np.nan)
+    def _after_training(self, X, Y, rng, prepared):
+        visible_ratio = check_visible_ratio(self.visible_ratio, ranged=True)
+        context = np.where(visibility_mask(Y, visible_ratio, rng), Y, np.nan)
         module = self.net_.module_.eval()
         total = np.zeros((self.n_tasks_, self.n_tasks_))
         chunk = max(1, _RELATION_FLOATS // self.n_tasks_**2)
         for batch in self._batches(X, context, chunk=chunk):
-            batch = {key: value.to(self.net_.device) for key, value in batch.items()}
             total += module.task_relations(**batch).sum(0).cpu().numpy()
         self.task_relations_ = total / len(Y)
 

@@ -10,8 +10,9 @@ from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils.validation import _num_samples
 
 from ._masking import CONTEXT_STREAM, entry_uniforms, row_digests
-from ._scorer import check_metric
-from ._split import RelationalKFold, check_label_matrix_2d, check_relational_splitter
+from ..utils._validation import check_label_matrix_2d
+from ._scorer import check_metric, check_relational_splitter
+from ._split import RelationalKFold
 
 
 def relational_learning_curve(

@@ -6,8 +6,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ..utils import check_label_matrix
+from ..utils._validation import check_label_matrix_2d, check_visible_ratio
 from ._scorer import check_metric
-from ._split import check_label_matrix_2d
 
 
 def split_tasks(n_tasks, *, test_size=0.2, shuffle=False, random_state=None):
@@ -171,8 +171,7 @@ def score_new_tasks(
     from ..estimators import with_support
 
     score, sign = check_metric(metric, average)
-    if not isinstance(visible_ratio, numbers.Real) or not 0 <= visible_ratio < 1:
-        raise ValueError(f"visible_ratio must be a float in [0, 1), got {visible_ratio!r}")
+    check_visible_ratio(visible_ratio)
     Y_query = check_label_matrix_2d(Y_query, n_rows=len(X_query), name="Y_query")
     if np.ndim(Y_support) == 1:  # one new task: keep the scores per column
         Y_support = np.asarray(Y_support).reshape(-1, 1)

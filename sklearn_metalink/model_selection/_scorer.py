@@ -3,7 +3,6 @@
 import numpy as np
 
 from ..metrics import masked_average_precision_score, masked_log_loss, masked_roc_auc_score
-from ._split import check_relational_splitter
 
 # metric name -> (masked metric, sign): scorers follow sklearn's greater-is-better rule.
 _METRICS = {
@@ -11,6 +10,17 @@ _METRICS = {
     "average_precision": (masked_average_precision_score, 1),
     "neg_log_loss": (masked_log_loss, -1),
 }
+
+
+def check_relational_splitter(cv):
+    """Refuse anything but a relational splitter, which alone knows the targets: an object
+    whose ``mask(X, Y)`` splits known labels into context and targets."""
+    if not callable(getattr(cv, "mask", None)):
+        raise TypeError(
+            "cv must be a RelationalKFold or RelationalShuffleSplit, which decides the hidden "
+            f"labels; got {cv!r}. Wrap a row splitter as RelationalKFold(splitter)."
+        )
+    return cv
 
 
 def check_metric(metric, average):

@@ -7,29 +7,9 @@ from sklearn.model_selection import BaseCrossValidator, ShuffleSplit, check_cv
 from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils.validation import _num_samples
 
-from ..utils import check_label_matrix
+from ..utils._validation import check_label_matrix_2d, check_visible_ratio
 from ._masking import TARGET_STREAM, entry_uniforms, row_digests, rows_rng
-
-
-def check_label_matrix_2d(Y, n_rows, name="Y"):
-    """Validate a 2-D label matrix whose entries may all be unknown."""
-    Y = check_label_matrix(Y, name=name, n_rows=n_rows, allow_all_unknown=True)
-    if Y.ndim != 2:
-        raise ValueError(
-            f"{name} must be 2-D (n_samples, n_tasks): relational evaluation hides some "
-            f"labels of a row and shows the others; got shape {Y.shape}"
-        )
-    return Y
-
-
-def check_relational_splitter(cv):
-    """Refuse anything but a relational splitter, which alone knows the targets."""
-    if not isinstance(cv, _RelationalSplitter):
-        raise TypeError(
-            "cv must be a RelationalKFold or RelationalShuffleSplit, which decides the hidden "
-            f"labels; got {cv!r}. Wrap a row splitter as RelationalKFold(splitter)."
-        )
-    return cv
+from ._scorer import make_relational_scorer
 
 
 class _RelationalSplitter(GroupsConsumerMixin, BaseCrossValidator):
@@ -150,21 +130,11 @@ class _RelationalSplitter(GroupsConsumerMixin, BaseCrossValidator):
         -------
         scorer : callable ``scorer(estimator, X, y)``
         """
-        from ._scorer import make_relational_scorer
-
         return make_relational_scorer(metric, cv=self, average=average)
 
 
 def _check_masking_params(visible_ratio, target_tasks, random_state):
-    if not (
-        isinstance(visible_ratio, numbers.Real)
-        and not isinstance(visible_ratio, bool)
-        and 0 <= visible_ratio < 1
-    ):
-        raise ValueError(
-            "visible_ratio must be a float in [0, 1): the probability that a known label "
-            f"of a target task stays visible as context; got {visible_ratio!r}"
-        )
+    check_visible_ratio(visible_ratio)
     if not isinstance(random_state, numbers.Integral) or isinstance(random_state, bool):
         raise ValueError(
             "random_state must be an int: every worker process re-derives the masks from "
@@ -192,20 +162,6 @@ def _check_masking_params(visible_ratio, target_tasks, random_state):
         )
 
 
-_MASKING_PARAMETERS = """visible_ratio : float in [0, 1), default=0.5
-        Probability that a known label of a target task stays visible as context; the
-        others are the targets. 0 hides whole target tasks (the standard setting when every
-        task is a target).
-    target_tasks : None, float in (0, 1) or list of int, default=None
-        Tasks whose known labels can be targets; the known labels of other tasks are always
-        visible. None: every task. A list: those column indices, in every fold. A fraction:
-        that share of the tasks (at least one), drawn per fold from the set of test rows
-        and ``random_state``.
-    random_state : int, default=0
-        Seeds the choice of targets (through a hash of each row's content). Must be an int,
-        so that every process computes the same masks."""
-
-
 class RelationalKFold(_RelationalSplitter):
     """K-fold cross-validation for relational multi-task models.
 
@@ -222,7 +178,18 @@ class RelationalKFold(_RelationalSplitter):
     cv : int, cross-validator or iterable, default=5
         The row splitter, as in :func:`sklearn.model_selection.check_cv`: an int is that
         many unshuffled ``KFold`` folds.
-    {masking}
+    visible_ratio : float in [0, 1), default=0.5
+        Probability that a known label of a target task stays visible as context; the
+        others are the targets. 0 hides whole target tasks (the standard setting when every
+        task is a target).
+    target_tasks : None, float in (0, 1) or list of int, default=None
+        Tasks whose known labels can be targets; the known labels of other tasks are always
+        visible. None: every task. A list: those column indices, in every fold. A fraction:
+        that share of the tasks (at least one), drawn per fold from the set of test rows
+        and ``random_state``.
+    random_state : int, default=0
+        Seeds the choice of targets (through a hash of each row's content). Must be an int,
+        so that every process computes the same masks.
 
     See Also
     --------
@@ -276,7 +243,18 @@ class RelationalShuffleSplit(_RelationalSplitter):
         As in ``ShuffleSplit``: a fraction or a number of rows; 0.1 if both sizes are None.
     train_size : float or int, default=None
         As in ``ShuffleSplit``: the complement of ``test_size`` if None.
-    {masking}
+    visible_ratio : float in [0, 1), default=0.5
+        Probability that a known label of a target task stays visible as context; the
+        others are the targets. 0 hides whole target tasks (the standard setting when every
+        task is a target).
+    target_tasks : None, float in (0, 1) or list of int, default=None
+        Tasks whose known labels can be targets; the known labels of other tasks are always
+        visible. None: every task. A list: those column indices, in every fold. A fraction:
+        that share of the tasks (at least one), drawn per fold from the set of test rows
+        and ``random_state``.
+    random_state : int, default=0
+        Seeds the choice of targets (through a hash of each row's content). Must be an int,
+        so that every process computes the same masks.
 
     See Also
     --------
@@ -313,7 +291,3 @@ class RelationalShuffleSplit(_RelationalSplitter):
         self._rows = ShuffleSplit(
             n_splits, test_size=test_size, train_size=train_size, random_state=random_state
         )
-
-
-for _cls in (RelationalKFold, RelationalShuffleSplit):
-    _cls.__doc__ = _cls.__doc__.replace("{masking}", _MASKING_PARAMETERS)

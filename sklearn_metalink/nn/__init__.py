@@ -1,5 +1,5 @@
 """Torch modules: encoders, the MetaLink label-graph layer and model, the task-graph model,
-the masked losses."""
+the masked loss."""
 
 from ._encoders import MLPEncoder
 from ._label_conv import GatedLabelConv, LabelEdges, label_edges
@@ -9,7 +9,6 @@ from ._mpnn import MPNNEncoder
 from ._task_graph import (
     CompleteGraphRound,
     GatedUpdate,
-    PositiveWeightedBCEWithLogitsLoss,
     StarGraphRound,
     TaskGraphModule,
 )
@@ -23,7 +22,6 @@ __all__ = [
     "MPNNEncoder",
     "MaskedBCEWithLogitsLoss",
     "MetaLinkModule",
-    "PositiveWeightedBCEWithLogitsLoss",
     "StarGraphRound",
     "TaskGraphModule",
     "label_edges",

@@ -39,6 +39,10 @@ class MetaLinkModule(nn.Module):
       weight. At inference the logits are then averaged with the estimate itself (see
       ``NEIGHBOUR_BLEND``): the learned weight is fitted on training rows, where the network
       is at its best, so it trusts the neighbours less than held-out rows deserve.
+    * With ``label_pairs=True`` each known label of a row on a training task also adds a
+      learned weight to the logit of every other task (``pair_logits``): the direct
+      label-to-label relation a forest with the labels as features finds, which the mean
+      messages through the task nodes blur when there are hundreds of tasks.
 
     Parameters
     ----------
@@ -60,6 +64,8 @@ class MetaLinkModule(nn.Module):
         support).
     neighbours : bool
         Whether ``forward`` takes the neighbour log-odds of the training tasks.
+    label_pairs : bool
+        Whether a learned (n_tasks, n_tasks) weight maps a row's known labels to logits.
 
     Examples
     --------
@@ -82,7 +88,7 @@ class MetaLinkModule(nn.Module):
 
     def __init__(
         self, encoder, n_tasks, hidden=256, n_layers=2, label_features=True, dropout=0.0,
-        task_nodes="learned", neighbours=False,
+        task_nodes="learned", neighbours=False, label_pairs=False,
     ):
         super().__init__()
         self.encoder = encoder
@@ -100,6 +106,10 @@ class MetaLinkModule(nn.Module):
         self.to_data = nn.ModuleList(GatedLabelConv(hidden, per_label) for _ in range(n_layers))
         # Starts at 0: the neighbour term enters the logits only as far as training asks.
         self.neighbour_weight = nn.Parameter(torch.zeros(n_tasks)) if neighbours else None
+        # Also starts at 0: entry (s, t) is what a known label of task s says about task t.
+        self.label_pair_weight = (
+            nn.Parameter(torch.zeros(n_tasks, n_tasks)) if label_pairs else None
+        )
         self.task_act = nn.ModuleList(nn.PReLU() for _ in range(n_layers))
         self.data_act = nn.ModuleList(nn.PReLU() for _ in range(n_layers))
         # (n_support_sets, n_layers + 1, n_columns, hidden), filled by store_support, and
@@ -129,12 +139,21 @@ class MetaLinkModule(nn.Module):
         """The neighbour term of each column's logit: (n, n_columns)."""
         return self.by_column(neighbours * self.neighbour_weight)
 
-    def label_features_of(self, y):
+    def pair_logits(self, y_features):
+        """The label-pair term of each column's logit, (n, n_columns): the sum over a row's
+        known training-task labels (+1 positive, -1 negative) of their learned weight."""
+        weight = self.label_pair_weight
+        codes = (y_features == 1).to(weight.dtype) - (y_features == 0).to(weight.dtype)
+        return self.by_column(codes @ weight)
+
+    def label_features_of(self, y, feature_index=None):
         """The labels of y (n, n_columns) as training-task columns (n, n_tasks): column c
-        fills training task ``feature_index[c]``; -1 and missing tasks are unknown."""
+        fills training task ``feature_index[c]`` (by default the module's buffer); -1 and
+        missing tasks are unknown."""
+        feature_index = self.feature_index if feature_index is None else feature_index
         out = y.new_full((len(y), self.n_tasks), float("nan"))
-        mapped = self.feature_index >= 0
-        out[:, self.feature_index[mapped]] = y[:, mapped]
+        mapped = feature_index >= 0
+        out[:, feature_index[mapped]] = y[:, mapped]
         return out
 
     def task_states(self, h, y, fixed=None):
@@ -179,6 +198,23 @@ class MetaLinkModule(nn.Module):
              for x, y, neighbours in support_sets]
         )
 
+    def support_feature_index(self, n_new, keep_columns=False):
+        """``feature_index`` of a support whose columns are ``n_new`` new tasks, after the
+        module's current columns if ``keep_columns`` (which keep their label features)."""
+        new = self.feature_index.new_full((n_new,), -1)
+        return torch.cat([self.feature_index, new]) if keep_columns else new
+
+    @torch.no_grad()
+    def bind_support(self, x, y, neighbours=None, *, feature_index, keep_columns=False):
+        """Predict the columns of one support from now on, with no gradient step.
+
+        x, y (n_support, n_columns), neighbours: the support rows as in ``store_support``;
+        ``feature_index`` from ``support_feature_index``. With ``keep_columns`` the
+        module's current columns come first and keep their stored task states.
+        """
+        fixed = self.stored_task_states.mean(0) if keep_columns else None
+        self.store_support([(x, y, neighbours)], feature_index, fixed)
+
     def forward(self, x, y, is_support=None, y_features=None, neighbours=None):
         """Logits (n_query, n_tasks) for the query rows of a batch.
 
@@ -193,22 +229,30 @@ class MetaLinkModule(nn.Module):
         neighbours : (n, n_tasks), optional. Neighbour log-odds of the training tasks;
         required when the module was built with ``neighbours=True``.
         """
-        h = self.embed(
-            x, self.label_features_of(y) if y_features is None else y_features, neighbours
-        )
+        if y_features is None:
+            y_features = self.label_features_of(y)
+        h = self.embed(x, y_features, neighbours)
         if is_support is not None:
             query = ~is_support
             tasks = self.task_states(h[is_support], y[is_support])
             logits = self.query_logits(h[query], y[query], tasks)
-            return logits + self.neighbour_logits(neighbours[query]) if self.neighbours else logits
+            return self.direct_terms(logits, y_features[query], neighbours, query)
         if len(self.stored_task_states) == 0:
             raise RuntimeError("no support stored: call store_support after training")
         logits = torch.stack(
             [self.query_logits(h, y, tasks) for tasks in self.stored_task_states]
         ).mean(0)
-        if not self.neighbours:
-            return logits
-        return self.blend(logits + self.neighbour_logits(neighbours), y, neighbours)
+        logits = self.direct_terms(logits, y_features, neighbours)
+        return self.blend(logits, y, neighbours) if self.neighbours else logits
+
+    def direct_terms(self, logits, y_features, neighbours, rows=slice(None)):
+        """Logits plus the terms that bypass message passing: the label pairs and the
+        neighbour estimate, for these rows of the batch."""
+        if self.label_pair_weight is not None:
+            logits = logits + self.pair_logits(y_features)
+        if self.neighbours:
+            logits = logits + self.neighbour_logits(neighbours[rows])
+        return logits
 
     def blend(self, logits, y, neighbours):
         """Inference logits (n, n_columns) averaged with the neighbour log-odds of the

@@ -11,10 +11,8 @@ attention), so a row's output never depends on the other rows of the batch.
 """
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from ._loss import MaskedBCEWithLogitsLoss
 
 # Added to the attention score of a task to itself. Finite rather than -inf: a model with a
 # single task then attends to itself instead of producing NaN; with more tasks the weight
@@ -143,7 +141,10 @@ class StarGraphRound(nn.Module):
         the relations (n, T, T): ``[i, s, t]`` = mailbox read weight of task s times the mean
         gate through which task t took in the mailbox."""
         tasks, mailbox = states[:, :-1], states[:, -1:]
-        read, weights = self.read(mailbox, tasks, tasks, need_weights=need_weights)
+        # Weights are always computed: that path is explicit matrix products and a softmax,
+        # the same whatever the thread count, while the fused attention kernel, taken
+        # without weights or mask, split its sums by threads (outputs moved by ~3e-8).
+        read, weights = self.read(mailbox, tasks, tasks, need_weights=True)
         mailbox, _ = self.mailbox_update(mailbox, read)
         tasks, gate = self.task_update(tasks, mailbox)
         states = torch.cat([tasks, mailbox], dim=1)
@@ -250,32 +251,3 @@ class TaskGraphModule(nn.Module):
         _, relations = self._propagate(x, y, need_weights=True)
         return torch.stack(relations).mean(0)
 
-
-class PositiveWeightedBCEWithLogitsLoss(MaskedBCEWithLogitsLoss):
-    """:class:`MaskedBCEWithLogitsLoss` with positives of task t weighted by ``pos_weight[t]``.
-
-    Parameters
-    ----------
-    pos_weight : torch.Tensor of shape (n_tasks,)
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklearn_metalink.nn import PositiveWeightedBCEWithLogitsLoss
-    >>> loss = PositiveWeightedBCEWithLogitsLoss(torch.tensor([3.0, 1.0]))
-    >>> logits = torch.zeros(1, 2)
-    >>> round(loss(logits, torch.tensor([[1.0, float("nan")]])).item(), 4)  # 3 log 2
-    2.0794
-    """
-
-    def __init__(self, pos_weight):
-        super().__init__()
-        self.register_buffer("pos_weight", torch.as_tensor(pos_weight, dtype=torch.float32))
-
-    def forward(self, logits, target):
-        """logits, target: (n, n_tasks); target NaN where there is nothing to predict."""
-        mask = ~torch.isnan(target)
-        if not mask.any():
-            return logits.sum() * 0.0
-        weight = self.pos_weight.expand_as(target)[mask]
-        return F.binary_cross_entropy_with_logits(logits[mask], target[mask], pos_weight=weight)

@@ -1,4 +1,7 @@
-"""Checks for partially known label matrices (NaN = unknown)."""
+"""Checks for partially known label matrices (NaN = unknown) and the share of their labels
+shown as context."""
+
+import numbers
 
 import numpy as np
 from sklearn.utils import check_array
@@ -66,6 +69,46 @@ def check_label_matrix(
         raise ValueError(f"{name} has no known label: every entry is NaN")
     return Y
 
+
+
+def check_label_matrix_2d(Y, n_rows, name="Y"):
+    """:func:`check_label_matrix` for a 2-D matrix whose entries may all be unknown: the
+    labels of rows in relational evaluation, some hidden and some shown."""
+    Y = check_label_matrix(Y, name=name, n_rows=n_rows, allow_all_unknown=True)
+    if Y.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_tasks): relational evaluation hides some "
+            f"labels of a row and shows the others; got shape {Y.shape}"
+        )
+    return Y
+
+
+def check_visible_ratio(visible_ratio, *, ranged=False):
+    """The probability that a known label is shown as context, as a float or a float pair.
+
+    In evaluation (``ranged=False``) it is one float in [0, 1): with 1, no label would be
+    left to score. A model trains on any float in [0, 1], or on a range ``(low, high)``
+    from which each row draws its own ratio (``ranged=True``).
+    """
+    if ranged and isinstance(visible_ratio, (tuple, list)):
+        pair = tuple(visible_ratio)
+        if len(pair) == 2 and all(_is_real(r) and 0 <= r <= 1 for r in pair) and pair[0] <= pair[1]:
+            return tuple(float(r) for r in pair)
+    elif _is_real(visible_ratio) and 0 <= visible_ratio <= 1 and (ranged or visible_ratio < 1):
+        return float(visible_ratio)
+    if ranged:
+        raise ValueError(
+            "visible_ratio must be a float in [0, 1] or a pair (low, high) with "
+            f"0 <= low <= high <= 1, got {visible_ratio!r}"
+        )
+    raise ValueError(
+        "visible_ratio must be a float in [0, 1): the probability that a known label stays "
+        f"visible as context, the others being scored; got {visible_ratio!r}"
+    )
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 # Text labels that read as "inactive": they are mapped to 0 in the suggested fix.
 _NEGATIVE_PREFIXES = ("in", "non", "no", "neg", "false", "un")

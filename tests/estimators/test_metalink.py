@@ -1,3 +1,4 @@
+import copy
 import pickle
 
 import numpy as np
@@ -73,6 +74,23 @@ def test_a_row_prediction_does_not_depend_on_the_other_rows_of_the_call(fitted, 
     full = fitted.predict_proba(X, Y=visible)
     rows = np.array([7, 3, 42, 0])
     np.testing.assert_allclose(fitted.predict_proba(X[rows], Y=visible[rows]), full[rows], rtol=1e-6)
+
+
+def test_a_row_predicted_alone_matches_its_prediction_in_a_batch(fitted, context):
+    X, visible = context
+    full = fitted.predict_proba(X, Y=visible)
+    alone = np.vstack([fitted.predict_proba(X[[i]], Y=visible[[i]]) for i in range(len(X))])
+    np.testing.assert_allclose(alone, full, rtol=0, atol=1e-6)
+
+
+def test_another_number_of_torch_threads_changes_only_the_last_bits(fitted, data, context):
+    # Matrix products of few rows and the backward pass split their sums by thread
+    # (docs/metalink.md); the tolerance the docs state is 1e-6.
+    expected = fitted.predict_proba(*context)
+    predicted = copy.deepcopy(fitted).set_params(n_threads=2).predict_proba(*context)
+    np.testing.assert_allclose(predicted, expected, rtol=0, atol=1e-6)
+    refitted = MetaLinkClassifier(**FAST, n_threads=2).fit(*data).predict_proba(*context)
+    np.testing.assert_allclose(refitted, expected, rtol=0, atol=1e-6)
 
 
 def test_predictions_follow_the_order_of_the_rows(fitted, context):
@@ -279,3 +297,21 @@ def test_the_pickle_carries_no_optimizer_state(data):
     weights = sum(p.numel() * 4 for p in fitted.net_.module_.parameters())
     assert len(fitted.net_.optimizer_.state) == 0
     assert len(pickle.dumps(fitted)) < 1.5 * weights + 100_000
+
+
+@pytest.mark.parametrize("label_pairs", [True, False])
+def test_label_pairs_carry_one_assay_to_another(label_pairs):
+    """With no message passing, no label features and no neighbours, a row's known labels
+    reach the other tasks through the label pairs alone: task 1 copies task 0, and X says
+    nothing about either."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(400, 4)
+    Y = rng.randint(0, 2, (400, 3)).astype(float)
+    Y[:, 1] = Y[:, 0]
+    clf = MetaLinkClassifier(
+        **FAST, n_layers=0, label_features=False, n_neighbors=0, label_pairs=label_pairs
+    ).fit(X[:300], Y[:300])
+    context = np.where([True, False, False], Y[300:], nan)
+    target = np.where([False, True, False], Y[300:], nan)
+    auc = masked_roc_auc_score(target, clf.predict_proba(X[300:], Y=context))
+    assert auc > 0.99 if label_pairs else auc < 0.7

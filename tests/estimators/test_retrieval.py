@@ -165,3 +165,23 @@ def test_blend_weighs_the_estimate_by_context_and_by_the_column_labels():
     # Column 0 is untouched; column 2 has no support label: no estimate to trust.
     np.testing.assert_array_equal(out[:, [0, 2]], 0)
     np.testing.assert_allclose(out[:, 1], [4 * 0.5 * 0.5, 4 * 0.25 * 0.5])
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse_with_stored_zeros", "real"])
+def test_a_pickle_and_a_model_file_restore_the_same_estimate(bits, kind):
+    import pickle
+
+    X, Y = bits
+    if kind == "sparse_with_stored_zeros":
+        X = sp.csr_matrix(X)
+        X.data[::3] = 0  # stored zeros: not bits that are set
+    elif kind == "real":
+        X = X + np.random.RandomState(0).rand(*X.shape)
+    neighbours = LabelNeighbours(X, Y, n_neighbors=5, n_candidates=20)
+    queries = X[:7]
+    expected = neighbours.proba(neighbours.candidates(queries), Y[:7])
+    for restored in (
+        pickle.loads(pickle.dumps(neighbours)),
+        LabelNeighbours.from_arrays(neighbours.to_arrays()),
+    ):
+        np.testing.assert_array_equal(restored.proba(restored.candidates(queries), Y[:7]), expected)

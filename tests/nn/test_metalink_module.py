@@ -79,6 +79,33 @@ def test_label_features_follow_the_feature_index():
 
 
 @torch.no_grad()
+def test_binding_a_support_that_keeps_the_columns_keeps_their_states_and_label_features():
+    torch.manual_seed(0)
+    module = MetaLinkModule(MLPEncoder(6, 16), n_tasks=4, hidden=16, task_nodes="shared").eval()
+    x, y, _ = episode()
+    module.store_support([(x, y, None)])
+    before = module(x[:3], y[:3])
+    feature_index = module.support_feature_index(2, keep_columns=True)
+    assert feature_index.tolist() == [0, 1, 2, 3, -1, -1]
+    support = torch.cat([y, 1 - y[:, :2]], dim=1)
+    module.bind_support(x, support, feature_index=feature_index, keep_columns=True)
+    assert module.stored_task_states.shape[2] == 6
+    after = module(x[:3], torch.cat([y[:3], torch.full((3, 2), nan)], dim=1))
+    torch.testing.assert_close(after[:, :4], before)
+    # Without keep_columns only the new columns remain, none of them a training task.
+    assert module.support_feature_index(2).tolist() == [-1, -1]
+
+
+@torch.no_grad()
+def test_label_features_of_another_support_follow_its_feature_index():
+    module = MetaLinkModule(MLPEncoder(6, 16), n_tasks=3, hidden=16, task_nodes="shared")
+    y = torch.tensor([[1.0, 0.0]])
+    mapped = module.label_features_of(y, feature_index=torch.tensor([2, -1]))
+    torch.testing.assert_close(mapped, torch.tensor([[nan, nan, 1.0]]), equal_nan=True)
+    assert module.feature_index.tolist() == [0, 1, 2]
+
+
+@torch.no_grad()
 def test_inference_blends_the_neighbour_estimate_more_without_context():
     torch.manual_seed(0)
     module = MetaLinkModule(MLPEncoder(6, 16), n_tasks=4, hidden=16, neighbours=True).eval()
@@ -99,3 +126,12 @@ def test_inference_blends_the_neighbour_estimate_more_without_context():
     context = no_context.clone()
     context[:, 0] = 1.0
     torch.testing.assert_close(module.blend(network, context, estimate), 0.75 * network + 0.25 * estimate)
+
+
+@torch.no_grad()
+def test_label_pairs_start_neutral():
+    """The label-pair weights start at zero: an untrained module predicts as without them."""
+    x, y, is_support = episode()
+    torch.manual_seed(0)
+    with_pairs = MetaLinkModule(MLPEncoder(6, 16), n_tasks=4, hidden=16, label_pairs=True)
+    assert torch.equal(with_pairs.eval()(x, y, is_support), make_module()(x, y, is_support))

@@ -3,9 +3,7 @@ import torch
 
 from sklearn_metalink.nn import (
     GatedUpdate,
-    MaskedBCEWithLogitsLoss,
     MLPEncoder,
-    PositiveWeightedBCEWithLogitsLoss,
     TaskGraphModule,
 )
 
@@ -90,23 +88,3 @@ def test_gated_update_broadcasts_one_message_to_all_states_and_stays_in_range():
     assert new.shape == gate.shape == (3, 5, 8)
     assert (new.abs() <= 1).all()
     assert repr(update) == "GatedUpdate(8)"
-
-
-def test_positive_weight_multiplies_the_loss_of_positive_targets_only():
-    logits = torch.tensor([[0.3, -1.0], [2.0, 0.5]])
-    target = torch.tensor([[1.0, nan], [0.0, 1.0]])
-    weighted = PositiveWeightedBCEWithLogitsLoss(torch.tensor([3.0, 1.0]))(logits, target)
-    per_entry = torch.nn.functional.binary_cross_entropy_with_logits(
-        logits, torch.nan_to_num(target), reduction="none"
-    )
-    expected = (3 * per_entry[0, 0] + per_entry[1, 0] + per_entry[1, 1]) / 3
-    torch.testing.assert_close(weighted, expected)
-
-
-def test_unit_positive_weight_is_the_masked_loss():
-    logits = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
-    target = torch.tensor([[1.0, 0.0, nan]] * 4)
-    torch.testing.assert_close(
-        PositiveWeightedBCEWithLogitsLoss(torch.ones(3))(logits, target),
-        MaskedBCEWithLogitsLoss()(logits, target),
-    )

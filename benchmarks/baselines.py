@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from torch import nn
 
-from sklearn_metalink.estimators._retrieval import LabelNeighbours
+from sklearn_metalink.estimators._retrieval import ColumnNeighbours, LabelNeighbours
 from sklearn_metalink.nn import MaskedBCEWithLogitsLoss
 
 
@@ -140,6 +140,25 @@ class LabelAgreementNeighbors:
         if Y is None:
             Y = np.full((X.shape[0], self.neighbours_.Y.shape[1]), np.nan)
         return self.neighbours_.proba(self.neighbours_.candidates(X), Y)
+
+
+class SupportLabelAgreement:
+    """The label-agreement k-NN over a sparse support (meta benchmark): for each task, the
+    ``n_neighbors`` rows of highest weight sim³ × exp(3 · (agreements − disagreements) /
+    n_visible) among the rows labelled on it, plus one pseudo-count of its support prior.
+    The estimate a bound MetaLinkClassifier blends into a new task's logits."""
+
+    def __init__(self, n_neighbors=25):
+        self.n_neighbors = n_neighbors
+
+    def fit(self, X, Y):
+        self.neighbours_ = ColumnNeighbours(X, Y, self.n_neighbors)
+        return self
+
+    def predict_proba(self, X, Y=None):
+        if Y is None:
+            Y = np.full((X.shape[0], len(self.neighbours_.columns)), np.nan)
+        return self.neighbours_.proba(X, Y)
 
 
 class MultiTaskMLP:

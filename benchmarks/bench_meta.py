@@ -13,25 +13,34 @@ positive and one negative) and the new tasks of the test molecules are predicted
 * relational-meta + training labels (MetaLink only): half the test molecule's known
   training-task labels are shown too, and the support's training-task labels are given.
 
-MetaLink runs twice: ``few_shot_tasks=0.3`` ("MetaLink") and 0 ("MetaLink-no-episodes");
-``few_shot_tasks="auto"`` (the default) is the first below 100 tasks, the second above.
+MetaLink (``task_nodes="shared"``, every other parameter at its default) binds the support
+with ``with_support`` (no gradient step); "MetaLink-network-only" is the same bound model
+without the support's k-NN estimate in the new tasks' logits (an ablation). Baselines,
+fitted per k on the support: a random forest per task, Tanimoto 5-NN, a logistic
+regression per task on the frozen last hidden layer of a multi-task MLP trained on the
+training tasks (these three ignore context), and two that use the query's visible new-task
+labels as MetaLink does: a forest per task with the other new tasks' labels as features
+(trained with each shown with probability 0.5) and the label-agreement k-NN over the
+support rows (Tanimoto, 25 neighbours among the rows labelled on the task, weights
+sim^3 * exp(3 * (agree - disagree) / n_visible): the estimate MetaLink blends in).
 
-Score: macro ROC-AUC over the new tasks on the hidden test entries. MetaLink binds the
-support with ``with_support`` (no gradient step). Baselines, fitted per k on the support:
-a random forest per task on the support rows, Tanimoto k-NN (5 neighbours), and a
-logistic regression per task on the frozen last hidden layer of a multi-task MLP trained
-on the training tasks. The baselines ignore context.
+Score: macro ROC-AUC over the new tasks on the hidden test entries. ``--split valid``
+fits on the training tenth-split's train rows and scores the validation molecules (support
+from the train rows), and records the blend weights of the support estimate on a grid:
+defaults are chosen there, never on the test molecules.
 
-    python benchmarks/bench_meta.py                                  # everything, seed 0
     python benchmarks/bench_meta.py --datasets tox21 sider --seeds 0 1 2
+    python benchmarks/bench_meta.py --datasets tox21 sider --seeds 0 --split valid
 
 Records of an existing output JSON that a run does not redo are kept. Writes
-``benchmarks/results/meta.json`` and ``meta.png`` (AUC against k).
+``benchmarks/results/meta.json`` and ``meta.png`` (AUC against k), or ``meta_valid.json``.
 """
 
 import argparse
+import itertools
 import json
 import platform
+import re
 import time
 from pathlib import Path
 
@@ -44,11 +53,14 @@ from baselines import (
     LogisticPerTask,
     MultiTaskMLP,
     RandomForestPerTask,
+    RandomForestWithLabels,
+    SupportLabelAgreement,
     TanimotoNearestNeighbors,
 )
 from common import LOADERS, hide_labels, merge, previous_results, summarize
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MorganFingerprint, ScaffoldSplit
+from sklearn_metalink.estimators._retrieval import SUPPORT_BLEND, SUPPORT_HALF, blend_columns
 from sklearn_metalink.metrics import masked_roc_auc_score
 from sklearn_metalink.model_selection import sample_support, split_tasks
 
@@ -56,62 +68,90 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the Agg backend)
 
 HERE = Path(__file__).resolve().parent
-SHOTS = (16, 64, 128, "all")
+SHOTS = (8, 16, 32, 64, 128, "all")
 PROTOCOLS = ("last", "random")
 SUMMARY_KEY = ("dataset", "protocol", "setting", "model", "k")
 SETTINGS = ("meta", "relational-meta", "relational-meta+train")
-# MetaLink variants: the episodic training with simulated new tasks, and without it.
-METALINK = {
-    "MetaLink": dict(task_nodes="shared", few_shot_tasks=0.3),
-    "MetaLink-no-episodes": dict(task_nodes="shared", few_shot_tasks=0.0),
-}
-BASELINES = ("RF-support", "kNN-Tanimoto", "MLP-embedding+LR")
+METALINK = dict(task_nodes="shared")
+CONTEXT_BASELINES = ("RF-support+labels", "kNN-label-agreement")
+BASELINES = ("RF-support", "kNN-Tanimoto", "MLP-embedding+LR") + CONTEXT_BASELINES
+MODELS = ("MetaLink", "MetaLink-network-only") + BASELINES
 # ToxCast (617 tasks): a shorter training budget.
 TOXCAST_EPOCHS = 20
 PAPER = {  # MetaLink paper, ROC-AUC (x100): meta / relational-meta
     "tox21": (77.5, 79.2), "sider": (57.9, 65.4), "toxcast": (71.3, 84.3),
 }
+# --split valid: weights of the support estimate (row without, with context) and SUPPORT_HALF.
+BLEND_GRID = list(itertools.product((0.0, 0.25, 0.5, 0.75, 1.0), (0.0, 0.25, 0.5, 0.75, 1.0),
+                                    (0, 16, 64)))
 
 
 def fit_models(dataset, X, Y_train_tasks, seed):
-    """MetaLink variants and the MLP embedding, fitted on the training tasks; MetaLink's
-    fit times."""
+    """MetaLink and the MLP embedding, fitted on the training tasks; their fit times."""
     fitted, seconds = {}, {}
     budget = dict(max_epochs=TOXCAST_EPOCHS) if dataset == "toxcast" else {}
-    for name in METALINK:
-        start = time.perf_counter()
-        fitted[name] = MetaLinkClassifier(random_state=seed, **METALINK[name], **budget).fit(
-            X, Y_train_tasks
-        )
-        seconds[name] = time.perf_counter() - start
+    start = time.perf_counter()
+    fitted["MetaLink"] = MetaLinkClassifier(random_state=seed, **METALINK, **budget).fit(
+        X, Y_train_tasks
+    )
+    seconds["MetaLink"] = seconds["MetaLink-network-only"] = time.perf_counter() - start
     start = time.perf_counter()
     fitted["MLP-embedding"] = MultiTaskMLP(max_epochs=30, early_stopping=False, random_state=seed).fit(X, Y_train_tasks)
     fitted["MLP-embedding"].fit_seconds_ = time.perf_counter() - start
     return fitted, seconds
 
 
-def baseline_predictions(fitted, X_support, Y_support, X_test, seed):
-    """Predictions of the baselines fitted on the support, and their fit + predict times
-    (the MLP's own training included for the embedding baseline)."""
+def baseline_predictions(fitted, X_support, Y_support, X_test, contexts, seed, names=BASELINES):
+    """Predictions of the baselines fitted on the support, per setting (the context-aware
+    ones see the setting's visible labels), and their fit + predict times (the MLP's own
+    training included for the embedding baseline)."""
     embed = fitted["MLP-embedding"].transform
-    baselines = {
-        "RF-support": lambda: RandomForestPerTask(n_jobs=1, random_state=seed)
-        .fit(X_support, Y_support).predict_proba(X_test),
-        "kNN-Tanimoto": lambda: TanimotoNearestNeighbors()
-        .fit(X_support, Y_support).predict_proba(X_test),
-        "MLP-embedding+LR": lambda: LogisticPerTask()
-        .fit(embed(X_support), Y_support).predict_proba(embed(X_test)),
+    fits = {
+        "RF-support": lambda: RandomForestPerTask(n_jobs=1, random_state=seed).fit(X_support, Y_support),
+        "kNN-Tanimoto": lambda: TanimotoNearestNeighbors().fit(X_support, Y_support),
+        "MLP-embedding+LR": lambda: LogisticPerTask().fit(embed(X_support), Y_support),
+        "RF-support+labels": lambda: RandomForestWithLabels(n_jobs=1, random_state=seed)
+        .fit(X_support, Y_support),
+        "kNN-label-agreement": lambda: SupportLabelAgreement().fit(X_support, Y_support),
     }
     predictions, seconds = {}, {}
-    for name, predict in baselines.items():
+    for name, fit in fits.items():
+        if name not in names:
+            continue
         start = time.perf_counter()
-        predictions[name] = predict()
+        model = fit()
+        for setting, visible in contexts.items():
+            if name == "MLP-embedding+LR":
+                P = model.predict_proba(embed(X_test))
+            elif name in CONTEXT_BASELINES:
+                P = model.predict_proba(X_test, Y=visible)
+            else:
+                P = model.predict_proba(X_test)
+            predictions[name, setting] = P
         seconds[name] = time.perf_counter() - start
-    seconds["MLP-embedding+LR"] += fitted["MLP-embedding"].fit_seconds_
+    if "MLP-embedding+LR" in seconds:
+        seconds["MLP-embedding+LR"] += fitted["MLP-embedding"].fit_seconds_
     return predictions, seconds
 
 
-def run(datasets, seeds, shots, protocols=PROTOCOLS):
+def blend_grid(bound, X, visible, target):
+    """ROC-AUC of the bound model with each blend of BLEND_GRID (validation only)."""
+    support = bound._support_neighbours
+    bound._support_neighbours = None
+    network = bound._logits(X, visible)
+    bound._support_neighbours = support
+    log_odds = support.log_odds(X, visible)
+    n_known = support.neighbours.known[:, support.columns].sum(axis=0)
+    has_context = ~np.isnan(visible).all(axis=1)
+    return {
+        f"MetaLink[{w0},{w1},{half}]": masked_roc_auc_score(target, blend_columns(
+            network, log_odds, support.columns, n_known, has_context, (w0, w1), half))
+        for w0, w1, half in BLEND_GRID
+    }
+
+
+def run(datasets, seeds, shots, protocols, split_name, baselines=BASELINES,
+        no_forests_at_all=False):
     records = []
     for dataset in datasets:
         smiles, Y = LOADERS[dataset](return_X_y=True)
@@ -119,11 +159,12 @@ def run(datasets, seeds, shots, protocols=PROTOCOLS):
         X = X.astype(np.float32)
         for seed in seeds:
             train, valid, test = ScaffoldSplit(random_state=seed).train_valid_test(smiles)
-            fit_rows = np.concatenate([train, valid])
+            fit_rows = np.concatenate([train, valid]) if split_name == "test" else train
+            test = test if split_name == "test" else valid
             for protocol in protocols:
                 old, new = split_tasks(Y.shape[1], shuffle=protocol == "random", random_state=seed)
                 fitted, seconds = fit_models(dataset, X[fit_rows], Y[fit_rows][:, old], seed)
-                context = {
+                masks = {
                     setting: hide_labels(Y[test][:, new], r, seed=1000 + seed)
                     for setting, r in (("meta", 0.0), ("relational-meta", 0.5))
                 }
@@ -135,40 +176,55 @@ def run(datasets, seeds, shots, protocols=PROTOCOLS):
                     base = dict(dataset=dataset, seed=seed, protocol=protocol, k=str(k),
                                 n_new_tasks=len(new), n_support_rows=len(rows))
 
-                    def record(model, setting, P, target):
+                    def record(model, setting, P, target, fit_seconds=None):
                         records.append(dict(
                             base, model=model, setting=setting,
                             roc_auc=masked_roc_auc_score(target, P),
-                            fit_seconds=seconds[model],
+                            fit_seconds=seconds[model] if fit_seconds is None else fit_seconds,
                         ))
                         print(json.dumps(records[-1]), flush=True)
 
-                    for name in METALINK:
-                        bound = fitted[name].with_support(X[rows], Y_support)
-                        for setting, (visible, target) in context.items():
-                            record(name, setting, bound.predict_proba(X[test], Y=visible), target)
-                    visible, target = context["relational-meta"]
-                    for name in METALINK:
-                        with_old = fitted[name].with_support(
-                            X[rows], np.hstack([Y[rows][:, old], Y_support]), training_tasks=True
-                        )
-                        P = with_old.predict_proba(X[test], Y=np.hstack([old_context, visible]))
-                        record(name, "relational-meta+train", P[:, len(old):], target)
+                    start = time.perf_counter()
+                    bound = fitted["MetaLink"].with_support(X[rows], Y_support)
+                    bind_seconds = time.perf_counter() - start
+                    for setting, (visible, target) in masks.items():
+                        start = time.perf_counter()
+                        P = bound.predict_proba(X[test], Y=visible)
+                        record("MetaLink", setting, P, target)
+                        records[-1].update(bind_seconds=bind_seconds,
+                                           predict_seconds=time.perf_counter() - start)
+                        support = bound._support_neighbours
+                        bound._support_neighbours = None
+                        record("MetaLink-network-only", setting,
+                               bound.predict_proba(X[test], Y=visible), target)
+                        bound._support_neighbours = support
+                        if split_name == "valid":
+                            for name, auc in blend_grid(bound, X[test], visible, target).items():
+                                records.append(dict(base, model=name, setting=setting,
+                                                    roc_auc=auc, fit_seconds=0.0))
+                    visible, target = masks["relational-meta"]
+                    with_old = fitted["MetaLink"].with_support(
+                        X[rows], np.hstack([Y[rows][:, old], Y_support]), training_tasks=True
+                    )
+                    P = with_old.predict_proba(X[test], Y=np.hstack([old_context, visible]))
+                    record("MetaLink", "relational-meta+train", P[:, len(old):], target)
                     predictions, baseline_seconds = baseline_predictions(
-                        fitted, X[rows], Y_support, X[test], seed
+                        fitted, X[rows], Y_support, X[test],
+                        {setting: visible for setting, (visible, _) in masks.items()}, seed,
+                        [name for name in baselines
+                         if not (k == "all" and no_forests_at_all and name.startswith("RF"))],
                     )
                     seconds.update(baseline_seconds)
-                    for name, P in predictions.items():
-                        for setting, (_, target) in context.items():
-                            record(name, setting, P, target)
+                    for (name, setting), P in predictions.items():
+                        record(name, setting, P, masks[setting][1])
     return records
 
 
-def plot(summary, datasets, path):
+def plot(summary, datasets, shots, path):
     settings = ("meta", "relational-meta")
     fig, axes = plt.subplots(len(settings), len(datasets), figsize=(4.2 * len(datasets), 7.5),
                              squeeze=False, sharey="row")
-    lines = [(model, model, f"C{i}", "o") for i, model in enumerate(list(METALINK) + list(BASELINES))]
+    lines = [(model, model, f"C{i}", "o") for i, model in enumerate(MODELS)]
     for col, dataset in enumerate(datasets):
         for row, setting in enumerate(settings):
             ax = axes[row, col]
@@ -177,7 +233,7 @@ def plot(summary, datasets, path):
                 key_setting = setting + ("+train" if label.endswith("labels") else "")
                 for protocol, style in zip(PROTOCOLS, ("-", ":")):
                     stats = [(str(k), summary.get(f"{dataset}|{protocol}|{key_setting}|{model}|{k}"))
-                             for k in SHOTS]
+                             for k in shots]
                     stats = [(k, s) for k, s in stats if s]
                     if stats:
                         ax.errorbar([k for k, _ in stats], [s["roc_auc_mean"] for _, s in stats],
@@ -195,30 +251,99 @@ def plot(summary, datasets, path):
     fig.savefig(path, dpi=110)
 
 
+LABELS = {
+    "MetaLink": "MetaLink (with_support)",
+    "MetaLink-network-only": "MetaLink, network only (no support k-NN)",
+    "RF-support": "forest on the support",
+    "kNN-Tanimoto": "Tanimoto 5-NN",
+    "MLP-embedding+LR": "MLP embedding + logistic regression",
+    "RF-support+labels": "forest + the query's new-task labels",
+    "kNN-label-agreement": "label-agreement k-NN on the support",
+}
+
+
+def markdown_tables(summary, protocol="last"):
+    """Per setting: one row per data set and model, one column per k; mean over seeds (the
+    seeds in brackets where fewer than the most), the best model per cell in bold."""
+    datasets = list(dict.fromkeys(key.split("|")[0] for key in summary))
+    most = max(s["n_seeds"] for s in summary.values())
+    out = []
+    for setting in ("meta", "relational-meta"):
+        out += [f"**{setting.capitalize()}, protocol `{protocol}`**", "",
+                "| data set | model | " + " | ".join(f"k={k}" for k in SHOTS) + " |",
+                "|---|---" + "|---" * len(SHOTS) + "|"]
+        for dataset in datasets:
+            cell = {(m, str(k)): summary.get(f"{dataset}|{protocol}|{setting}|{m}|{k}")
+                    for m in MODELS for k in SHOTS}
+            best = {str(k): max((s["roc_auc_mean"] for (m, kk), s in cell.items()
+                                 if s and kk == str(k)), default=None) for k in SHOTS}
+            rows = [(m, m) for m in MODELS]
+            if setting == "relational-meta":
+                rows.append(("MetaLink + training-task labels", "MetaLink"))
+            for label, model in rows:
+                key_setting = setting + ("+train" if label.endswith("labels") and
+                                         label.startswith("MetaLink") else "")
+                stats = [summary.get(f"{dataset}|{protocol}|{key_setting}|{model}|{k}") for k in SHOTS]
+                if not any(stats):
+                    continue
+                cells = []
+                for k, st in zip(SHOTS, stats):
+                    if not st:
+                        cells.append("–")
+                        continue
+                    text = f"{st['roc_auc_mean']:.3f}"
+                    if st["n_seeds"] < most:
+                        text += f" ({st['n_seeds']})"
+                    if key_setting == setting and st["roc_auc_mean"] == best[str(k)]:
+                        text = f"**{text}**"
+                    cells.append(text)
+                out.append(f"| {dataset} | {LABELS.get(label, label)} | " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def replace_between_markers(path, text):
+    path = Path(path)
+    pattern = re.compile(r"(<!-- meta-table:start -->\n).*?(<!-- meta-table:end -->)", re.S)
+    content = path.read_text()
+    if not pattern.search(content):
+        raise ValueError(f"{path} has no meta-table markers")
+    path.write_text(pattern.sub(lambda m: m.group(1) + text + "\n" + m.group(2), content))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=list(LOADERS), choices=list(LOADERS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--shots", nargs="+", default=[str(k) for k in SHOTS])
     parser.add_argument("--protocols", nargs="+", default=list(PROTOCOLS), choices=PROTOCOLS)
-    parser.add_argument("--out", default=str(HERE / "results" / "meta"))
+    parser.add_argument("--split", default="test", choices=("test", "valid"))
+    parser.add_argument("--baselines", nargs="+", default=list(BASELINES), choices=BASELINES,
+                        help="baselines to run")
+    parser.add_argument("--no-forests-at-all", action="store_true",
+                        help="skip the forests at k=all (on ToxCast they take most of the time)")
+    parser.add_argument("--out", default=None)
     parser.add_argument("--replot", action="store_true",
                         help="run nothing: rewrite the summary and the plot of the JSON")
     args = parser.parse_args()
     torch.set_num_threads(1)
     shots = [k if k == "all" else int(k) for k in args.shots]
 
-    out = Path(args.out)
+    out = Path(args.out or HERE / "results" / ("meta" if args.split == "test" else "meta_valid"))
     out.parent.mkdir(parents=True, exist_ok=True)
     key_fields = ("dataset", "seed", "protocol", "k", "model", "setting")
-    records = merge(previous_results(out.with_suffix(".json")).get("records", []),
-                    [] if args.replot else run(args.datasets, args.seeds, shots, args.protocols),
+    new = [] if args.replot else run(args.datasets, args.seeds, shots, args.protocols, args.split,
+                                     args.baselines, args.no_forests_at_all)
+    # Read after the run: a run that finished meanwhile keeps its records.
+    records = merge(previous_results(out.with_suffix(".json")).get("records", []), new,
                     key=lambda rec: tuple(rec[f] for f in key_fields))
     summary = summarize(records, key=lambda rec: "|".join(str(rec[f]) for f in SUMMARY_KEY))
     meta = dict(
         protocol=__doc__.split("\n\n")[1].replace("\n", " "),
         paper_reference_roc_auc_meta_relmeta=PAPER,
+        split=args.split,
         toxcast_max_epochs=TOXCAST_EPOCHS,
+        support_blend=dict(weights=SUPPORT_BLEND, half=SUPPORT_HALF),
         fit_seconds="MetaLink: its one fit on the training tasks (shared by every k); "
         "baselines: fit on the support and predict, per k (MLP-embedding+LR includes the "
         "MLP's training on the training tasks)",
@@ -228,8 +353,16 @@ def main():
     out.with_suffix(".json").write_text(
         json.dumps(dict(meta=meta, summary=summary, records=records), indent=1)
     )
-    plot(summary, list(dict.fromkeys(rec["dataset"] for rec in records)), out.with_suffix(".png"))
+    if args.split == "test":
+        plot(summary, list(dict.fromkeys(rec["dataset"] for rec in records)),
+             [k for k in SHOTS if any(rec["k"] == str(k) for rec in records)],
+             out.with_suffix(".png"))
+        replace_between_markers(HERE.parent / "docs" / "meta.md", "\n".join(
+            markdown_tables(summary, protocol) for protocol in PROTOCOLS
+            if any(key.split("|")[1] == protocol for key in summary)))
     for key, s in summary.items():
+        if "MetaLink[" in key:
+            continue
         print(f"{key:60s} {s['roc_auc_mean']:.3f} ± {s['roc_auc_std']:.3f}")
 
 

@@ -21,7 +21,7 @@ from ..chem._molecules import MoleculeTransformer
 from ..chem._graphs import ATOM_FEATURES, BOND_FEATURES
 from ..estimators import DistributedMetaLinkClassifier, MetaLinkClassifier, TaskGraphClassifier
 from ..estimators._base import check_device
-from ..estimators._retrieval import LabelNeighbours
+from ..estimators._retrieval import ColumnNeighbours, LabelNeighbours
 from ..nn import MaskedBCEWithLogitsLoss
 from ._format import dumps, read_model_file, write_model_file
 
@@ -44,7 +44,7 @@ _ESTIMATOR_JSON_ATTRIBUTES = (
 )
 _ESTIMATOR_ARRAY_ATTRIBUTES = ("_task_prior", "task_relations_")
 _ESTIMATOR_SPECIAL_ATTRIBUTES = (
-    "net_", "classes_", "_single_output", "_y_dtype", "_neighbours"
+    "net_", "classes_", "_single_output", "_y_dtype", "_neighbours", "_support_neighbours"
 )
 _TRANSFORMER_ATTRIBUTES = ("n_features_in_", "n_features_out_", "feature_names_in_")
 
@@ -212,6 +212,12 @@ def _describe_estimator(estimator, arrays):
     if neighbours is not None:
         for key, value in neighbours.to_arrays().items():
             arrays[f"neighbours.{key}"] = np.ascontiguousarray(value)
+    # A model bound by with_support: its support rows, for the new tasks' neighbours.
+    support = getattr(estimator, "_support_neighbours", None)
+    fitted["support_neighbours"] = support is not None
+    if support is not None:
+        for key, value in support.to_arrays().items():
+            arrays[f"support_neighbours.{key}"] = np.ascontiguousarray(value)
     params = _encode_params(estimator.get_params(deep=False), cls.__name__)
     return {"kind": "estimator", "class": cls.__name__, "params": params, "fitted": fitted}
 
@@ -350,6 +356,10 @@ def _build_estimator(spec, arrays):
         estimator._neighbours = (
             LabelNeighbours.from_arrays(_with_prefix(arrays, "neighbours."))
             if fitted["neighbours"] else None
+        )
+        estimator._support_neighbours = (
+            ColumnNeighbours.from_arrays(_with_prefix(arrays, "support_neighbours."))
+            if fitted.get("support_neighbours") else None
         )
     state = {
         key.removeprefix("module."): torch.from_numpy(value)

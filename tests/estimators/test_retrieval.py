@@ -1,8 +1,14 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.metrics import roc_auc_score
 
-from sklearn_metalink.estimators._retrieval import LabelNeighbours, NeighbourIndex
+from sklearn_metalink.estimators._retrieval import (
+    ColumnNeighbours,
+    LabelNeighbours,
+    NeighbourIndex,
+    blend_columns,
+)
 
 nan = np.nan
 
@@ -104,6 +110,61 @@ def test_a_row_far_outside_the_fit_range_gets_finite_similarities():
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         S = index.similarities(np.array([[-3e38, 1.0]], dtype=np.float32))
     assert np.isfinite(S).all()
+
+
+def test_column_estimate_takes_its_neighbours_among_the_rows_labelled_on_the_column(bits):
+    X, Y = bits
+    Y = Y.copy()
+    Y[10:, 3] = nan  # column 3: ten labelled rows only
+    columns = ColumnNeighbours(X[:50], Y[:50], n_neighbors=5, columns=[1, 3])
+    visible = np.where(np.random.RandomState(1).rand(10, 4) < 0.5, Y[50:], nan)
+    P = columns.proba(X[50:], visible)
+    assert P.shape == (10, 2)
+    checked = 0
+    for i, (x, v) in enumerate(zip(X[50:], visible)):
+        for j, column in enumerate([1, 3]):
+            rows = np.flatnonzero(~np.isnan(Y[:50, column]))
+            # Agreement over all columns of the reference; neighbours among `rows` only.
+            estimate = reference_estimate(X[rows], Y[rows], x, v, k=5)
+            if estimate is None:
+                continue
+            # Its pseudo-count takes the labelled rows' prior: the column's support prior.
+            np.testing.assert_allclose(P[i, j], estimate[column], rtol=1e-5)
+            checked += 1
+    assert checked >= 14
+
+
+def test_column_estimate_sharpens_as_the_column_gains_labels():
+    rng = np.random.RandomState(0)
+    X = (rng.rand(700, 64) < 0.2).astype(np.float32)
+    y = (X[:, :8].sum(axis=1) > 1.5).astype(float)
+    aucs = []
+    for k in (8, 64, 500):
+        Y = np.full((500, 1), nan)
+        Y[:k, 0] = y[:k]
+        P = ColumnNeighbours(X[:500], Y, n_neighbors=25).proba(X[500:], np.full((200, 1), nan))
+        aucs.append(roc_auc_score(y[500:], P[:, 0]))
+    assert aucs[0] < aucs[1] < aucs[2]
+
+
+def test_column_estimate_of_a_row_does_not_depend_on_the_other_rows(bits):
+    X, Y = bits
+    columns = ColumnNeighbours(X[:50], Y[:50], n_neighbors=5)
+    visible = np.where(np.random.RandomState(1).rand(10, 4) < 0.5, Y[50:], nan)
+    P = columns.log_odds(X[50:], visible)
+    np.testing.assert_array_equal(columns.log_odds(X[53:55], visible[3:5]), P[3:5])
+    rebuilt = ColumnNeighbours.from_arrays(columns.to_arrays())
+    np.testing.assert_array_equal(rebuilt.log_odds(X[50:], visible), P)
+
+
+def test_blend_weighs_the_estimate_by_context_and_by_the_column_labels():
+    logits = np.zeros((2, 3))
+    log_odds = np.full((2, 2), 4.0)
+    out = blend_columns(logits, log_odds, np.array([1, 2]), np.array([16, 0]),
+                        np.array([False, True]), weights=(0.5, 0.25), half=16)
+    # Column 0 is untouched; column 2 has no support label: no estimate to trust.
+    np.testing.assert_array_equal(out[:, [0, 2]], 0)
+    np.testing.assert_allclose(out[:, 1], [4 * 0.5 * 0.5, 4 * 0.25 * 0.5])
 
 
 @pytest.mark.parametrize("kind", ["dense", "sparse_with_stored_zeros", "real"])

@@ -15,6 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_metalink import MetaLinkClassifier, with_support
 from sklearn_metalink.estimators._episodes import EpisodeCollate
 from sklearn_metalink.estimators._inputs import FeatureMatrix
+from sklearn_metalink.estimators._retrieval import ColumnNeighbours, blend_columns
 from sklearn_metalink.model_selection import score_new_tasks
 
 nan = np.nan
@@ -97,6 +98,54 @@ def test_bound_model_is_deterministic_row_independent_and_pickles(meta_model, ta
     np.testing.assert_array_equal(again.predict_proba(X[N_FIT:]), P)
     np.testing.assert_array_equal(bound.predict_proba(X[N_FIT + 5 : N_FIT + 9]), P[5:9])
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(bound)).predict_proba(X[N_FIT:]), P)
+
+
+def test_new_tasks_blend_the_support_k_nn_estimate_into_their_logits(meta_model, tasks, support):
+    X = tasks[0]
+    rows, new = support
+    bound = meta_model.with_support(X[rows], new[rows])
+    context = np.full((200, 3), nan)
+    context[:100, 0] = new[N_FIT : N_FIT + 100, 0]
+    estimate = ColumnNeighbours(X[rows], new[rows], meta_model.n_neighbors)
+    network = bound._logits(X[N_FIT:], context)
+    bound._support_neighbours = None
+    network_only = bound._logits(X[N_FIT:], context)
+    assert not np.allclose(network, network_only)
+    expected = blend_columns(
+        network_only, estimate.log_odds(X[N_FIT:], context), np.arange(3),
+        np.full(3, len(rows)), ~np.isnan(context).all(axis=1),
+    )
+    np.testing.assert_allclose(network, expected, atol=1e-6)
+
+
+def test_a_new_task_without_support_labels_takes_no_estimate(meta_model, tasks, support):
+    X = tasks[0]
+    rows, new = support
+    labels = np.column_stack([new[rows, 0], np.full(len(rows), nan)])
+    with pytest.warns(UserWarning):  # the unlabelled column is predicted by the pooled prior
+        bound = meta_model.with_support(X[rows], labels)
+    logits = bound._logits(X[N_FIT:], np.full((200, 2), nan))
+    assert np.isfinite(logits).all()
+    bound._support_neighbours = None
+    np.testing.assert_array_equal(
+        bound._logits(X[N_FIT:], np.full((200, 2), nan))[:, 1], logits[:, 1]
+    )
+
+
+def test_without_neighbours_a_bound_model_uses_the_network_alone(tasks, support):
+    X, Y, _ = tasks
+    rows, new = support
+    clf = MetaLinkClassifier(**{**META, "max_epochs": 3}, n_neighbors=0).fit(X[:N_FIT], Y[:N_FIT])
+    assert clf.with_support(X[rows], new[rows])._support_neighbours is None
+
+
+def test_training_tasks_take_no_support_estimate_and_a_refit_drops_it(meta_model, tasks, support):
+    X, Y, _ = tasks
+    rows, new = support
+    bound = meta_model.with_support(X[rows], np.hstack([Y[rows], new[rows]]), training_tasks=True)
+    np.testing.assert_array_equal(bound._support_neighbours.columns, N_TASKS + np.arange(3))
+    refit = bound.set_params(max_epochs=1).fit(X[:100], new[:100])
+    assert refit._support_neighbours is None
 
 
 def test_dataframe_support_names_the_new_tasks_and_context_uses_them(meta_model, tasks, support):

@@ -107,6 +107,23 @@ def test_model_bound_to_new_tasks_keeps_its_support_states(data, tmp_path):
     loaded = load_model(save_model(bound, tmp_path / "model.safetensors"))
     assert loaded.n_tasks_ == 2
     np.testing.assert_array_equal(loaded.predict_proba(X), bound.predict_proba(X))
+    # The support rows travel with the file: the new tasks' k-NN estimate is blended in.
+    assert loaded._support_neighbours is not None
+    context = np.where(np.arange(len(X))[:, None] % 2 == 0, np.nan, (X[:, 4:6] > 0.5))
+    np.testing.assert_array_equal(loaded.predict_proba(X, Y=context), bound.predict_proba(X, Y=context))
+    bound._support_neighbours = None
+    assert not np.array_equal(loaded.predict_proba(X), bound.predict_proba(X))
+
+
+def test_model_bound_with_its_training_tasks_round_trips(data, tmp_path):
+    X, Y = data
+    clf = MetaLinkClassifier(hidden=8, max_epochs=2, task_nodes="shared", random_state=0).fit(X, Y)
+    support = np.hstack([Y[:30], (X[:30, 4:5] > 0.5).astype(float)])
+    bound = with_support(clf, X[:30], support, training_tasks=True)
+    loaded = load_model(save_model(bound, tmp_path / "model.safetensors"))
+    context = np.where(np.random.RandomState(0).rand(len(X), 4) < 0.5, np.hstack(
+        [Y, (X[:, 4:5] > 0.5)]), np.nan)
+    np.testing.assert_array_equal(loaded.predict_proba(X, Y=context), bound.predict_proba(X, Y=context))
 
 
 def test_pipeline_from_smiles_round_trips(tmp_path):

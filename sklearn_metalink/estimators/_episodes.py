@@ -30,7 +30,8 @@ class EpisodeCollate:
     with probability p: the support keeps only k of its known labels (k log-uniform between
     ``_MIN_SHOTS`` and the support size), its labels are swapped with probability 1/2, and
     they leave the label features of every row, as for a column unseen in training (the
-    episode then carries ``y_features``).
+    episode then carries ``y_features`` and ``new_tasks``, which keeps the label-pair term
+    off those columns, as it is off a column added by ``with_support``).
 
     With ``neighbours``, a ``LabelNeighbours`` over the fit rows and the candidates of
     every fit row (other fit rows only), every row of the episode also carries the
@@ -81,6 +82,8 @@ class EpisodeCollate:
         y_features = np.where(new, np.nan, y) if new.any() else y
         if new.any():
             x["y_features"] = torch.from_numpy(y_features.astype(np.float32))
+            # One row per batch row: skorch requires every input to have the batch's length.
+            x["new_tasks"] = torch.from_numpy(np.broadcast_to(new, y.shape).copy())
         if self.neighbours is not None:
             neighbours, (index, sims) = self.neighbours
             log_odds = neighbours.log_odds((index[rows], sims[rows]), y_features)

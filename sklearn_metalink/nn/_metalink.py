@@ -215,7 +215,7 @@ class MetaLinkModule(nn.Module):
         fixed = self.stored_task_states.mean(0) if keep_columns else None
         self.store_support([(x, y, neighbours)], feature_index, fixed)
 
-    def forward(self, x, y, is_support=None, y_features=None, neighbours=None):
+    def forward(self, x, y, is_support=None, y_features=None, neighbours=None, new_tasks=None):
         """Logits (n_query, n_tasks) for the query rows of a batch.
 
         x : (n, ...) rows; y : (n, n_tasks) their labels, NaN where unknown or hidden.
@@ -228,6 +228,9 @@ class MetaLinkModule(nn.Module):
         that play new tasks in the step.
         neighbours : (n, n_tasks), optional. Neighbour log-odds of the training tasks;
         required when the module was built with ``neighbours=True``.
+        new_tasks : (n, n_tasks) bool, optional. Training tasks that play new tasks in the
+        step (the same in every row): like a column added to a bound model, they get no
+        label-pair term.
         """
         if y_features is None:
             y_features = self.label_features_of(y)
@@ -236,7 +239,7 @@ class MetaLinkModule(nn.Module):
             query = ~is_support
             tasks = self.task_states(h[is_support], y[is_support])
             logits = self.query_logits(h[query], y[query], tasks)
-            return self.direct_terms(logits, y_features[query], neighbours, query)
+            return self.direct_terms(logits, y_features[query], neighbours, query, new_tasks)
         if len(self.stored_task_states) == 0:
             raise RuntimeError("no support stored: call store_support after training")
         logits = torch.stack(
@@ -245,11 +248,14 @@ class MetaLinkModule(nn.Module):
         logits = self.direct_terms(logits, y_features, neighbours)
         return self.blend(logits, y, neighbours) if self.neighbours else logits
 
-    def direct_terms(self, logits, y_features, neighbours, rows=slice(None)):
-        """Logits plus the terms that bypass message passing: the label pairs and the
-        neighbour estimate, for these rows of the batch."""
+    def direct_terms(self, logits, y_features, neighbours, rows=slice(None), new_tasks=None):
+        """Logits plus the terms that bypass message passing: the label pairs (not for
+        ``new_tasks``) and the neighbour estimate, for these rows of the batch."""
         if self.label_pair_weight is not None:
-            logits = logits + self.pair_logits(y_features)
+            pairs = self.pair_logits(y_features)
+            if new_tasks is not None:
+                pairs = pairs.masked_fill(new_tasks[rows], 0.0)
+            logits = logits + pairs
         if self.neighbours:
             logits = logits + self.neighbour_logits(neighbours[rows])
         return logits

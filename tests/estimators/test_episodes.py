@@ -123,3 +123,15 @@ def test_a_torch_module_as_encoder_is_trained_as_a_copy(rows, estimator):
     assert not all(torch.equal(p, q) for p, q in zip(trained.parameters(), before))
     assert all(torch.equal(p, q) for p, q in zip(encoder.parameters(), before))
     assert model.get_params()["encoder"] is encoder
+
+
+def test_tasks_playing_new_tasks_are_named_and_leave_the_label_features(rows):
+    X, Y = rows
+    collate = EpisodeCollate(
+        FeatureMatrix(), X, Y, np.arange(len(Y)), support_size=50, visible_ratio=0.5,
+        rng=np.random.default_rng(0), few_shot_tasks=0.5,
+    )
+    x, _ = collate([(i, None) for i in range(20)])
+    new = x["new_tasks"].numpy()[0]
+    assert (x["new_tasks"].numpy() == new).all() and new.any() and not new.all()
+    assert torch.isnan(x["y_features"][:, new]).all()

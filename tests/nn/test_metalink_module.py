@@ -135,3 +135,18 @@ def test_label_pairs_start_neutral():
     torch.manual_seed(0)
     with_pairs = MetaLinkModule(MLPEncoder(6, 16), n_tasks=4, hidden=16, label_pairs=True)
     assert torch.equal(with_pairs.eval()(x, y, is_support), make_module()(x, y, is_support))
+
+
+@torch.no_grad()
+def test_tasks_playing_new_tasks_get_no_label_pair_term():
+    """As a column added by with_support has no pair weights, a training task that plays a
+    new task in a step gets no pair term; the other tasks keep theirs."""
+    x, y, is_support = episode()
+    torch.manual_seed(0)
+    module = MetaLinkModule(MLPEncoder(6, 16), n_tasks=4, hidden=16, label_pairs=True).eval()
+    new = torch.tensor([False, True, False, True])
+    without_pairs = module(x, y, is_support)
+    module.label_pair_weight.fill_(1.0)
+    logits = module(x, y, is_support, new_tasks=new.expand(len(x), -1))
+    assert torch.equal(logits[:, new], without_pairs[:, new])
+    assert not torch.equal(logits[:, ~new], without_pairs[:, ~new])

@@ -78,8 +78,8 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         logits with a learned per-task weight; predictions then blend it in with weight 0.5
         for a row without known labels and 0.25 for a row with some. On validation splits:
         +2.7 to +3 points of ROC-AUC with half the labels known on Tox21 and SIDER, +0.5 to
-        +4.7 without context (Tox21, SIDER, yeast). The fit rows' features and labels are kept for this. 0 turns it
-        off; ignored with ``encoder="mpnn"``. After :meth:`with_support`, each new task
+        +4.7 without context (Tox21, SIDER, yeast). The fit rows' features and labels are
+        kept for this. 0 turns it off; ignored with ``encoder="mpnn"``. After :meth:`with_support`, each new task
         takes the same estimate from the support rows labelled on it.
     label_pairs : bool, default=True
         Also add to each task's logit a learned weight for every known label of the row on

@@ -140,6 +140,14 @@ def _codes(Y):
     return np.nan_to_num(2 * np.asarray(Y, dtype=np.float32) - 1, nan=0.0)
 
 
+def _agreement_weights(sims, codes, balance):
+    """Each reference row's weight ``sim**3 * exp(3 * balance / n_visible)``, float64, from
+    its similarities (n, m) to the queries, the queries' label codes (n, n_tasks) and
+    ``balance`` (n, m), their agreements minus disagreements (0 when nothing is visible)."""
+    n_visible = np.maximum(np.abs(codes).sum(axis=1, keepdims=True), 1)
+    return np.asarray(sims, dtype=np.float64) ** 3 * np.exp(3.0 * balance / n_visible)
+
+
 class LabelNeighbours:
     """Reference rows with their labels: the label-agreement k-NN estimate of every task.
 
@@ -223,12 +231,11 @@ class LabelNeighbours:
         and their visible labels (n, n_tasks), NaN = unknown."""
         index, sims = candidates
         codes = _codes(visible)
-        n_visible = np.maximum(np.abs(codes).sum(axis=1, keepdims=True), 1)
         # Agreements - disagreements with each candidate: a dot product of label codes (one
         # product with every reference row costs less memory than gathering the candidates'
         # codes when there are hundreds of tasks).
         balance = np.take_along_axis(codes @ self.codes.T, index, axis=1) if codes.any() else 0.0
-        weights = sims.astype(np.float64) ** 3 * np.exp(3.0 * balance / n_visible)
+        weights = _agreement_weights(sims, codes, balance)
         w, top = _top(weights, min(self.n_neighbors, weights.shape[1]))
         chosen = np.take_along_axis(index, top, axis=1)
         positive = np.einsum("nk,nkt->nt", w, self.labels[chosen])
@@ -290,11 +297,10 @@ class ColumnNeighbours:
         known = [np.flatnonzero(ref.known[:, column]) for column in self.columns]
         for start in range(0, X.shape[0], _CHUNK):
             stop = min(start + _CHUNK, X.shape[0])
-            sims = ref.index.similarities(X[start:stop]).astype(np.float64)
+            sims = ref.index.similarities(X[start:stop])
             codes = _codes(visible[start:stop])
-            n_visible = np.maximum(np.abs(codes).sum(axis=1, keepdims=True), 1)
             balance = codes @ ref.codes.T if codes.any() else 0.0
-            weights = sims**3 * np.exp(3.0 * balance / n_visible)
+            weights = _agreement_weights(sims, codes, balance)
             for j, (column, rows) in enumerate(zip(self.columns, known)):
                 prior = ref.prior[column]
                 if len(rows) == 0:

@@ -150,8 +150,14 @@ def _task_prior(Y, kept_tasks, task_names, name):
 
 
 def _warn_single_class_tasks(Y, task_names, name, n_kept):
-    known = (~np.isnan(Y)).sum(axis=0)
-    positives = np.nansum(Y, axis=0)
+    # Counted a block of rows at a time: nansum of all of Y would copy it whole (8 GB for
+    # 10^6 rows x 1,000 tasks).
+    known, positives = np.zeros(Y.shape[1], dtype=np.int64), np.zeros(Y.shape[1])
+    step = max(1, (1 << 20) // max(Y.shape[1], 1))
+    for start in range(0, len(Y), step):
+        block = Y[start:start + step]
+        known += (~np.isnan(block)).sum(axis=0)
+        positives += np.nansum(block, axis=0)
     single = (known > 0) & ((positives == 0) | (positives == known))
     single[:n_kept] = False
     if single.any():

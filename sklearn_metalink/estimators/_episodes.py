@@ -6,6 +6,8 @@ import torch
 
 # Fewest support labels a simulated new task keeps in a training episode.
 _MIN_SHOTS = 8
+# Label cells whose visibility is drawn at once.
+_DRAW_CELLS = 1 << 20
 
 
 def visibility_mask(Y, visible_ratio, rng):
@@ -15,7 +17,15 @@ def visibility_mask(Y, visible_ratio, rng):
     """
     low, high = (visible_ratio, visible_ratio) if np.isscalar(visible_ratio) else visible_ratio
     r = rng.uniform(low, high, size=(len(Y), 1))
-    return ~np.isnan(Y) & (rng.random(Y.shape) < r)
+    # The uniform draws, a block of rows at a time: the same numbers as one draw of Y's
+    # shape (the generator's stream runs on in the same order), without a float64 array
+    # as large as Y (8 GB for 10^6 rows x 1,000 tasks).
+    mask = np.empty(Y.shape, dtype=bool)
+    step = max(1, _DRAW_CELLS // max(Y.shape[1], 1))
+    for start in range(0, len(Y), step):
+        block = Y[start:start + step]
+        mask[start:start + step] = ~np.isnan(block) & (rng.random(block.shape) < r[start:start + step])
+    return mask
 
 
 class EpisodeCollate:

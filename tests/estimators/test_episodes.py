@@ -135,3 +135,19 @@ def test_tasks_playing_new_tasks_are_named_and_leave_the_label_features(rows):
     new = x["new_tasks"].numpy()[0]
     assert (x["new_tasks"].numpy() == new).all() and new.any() and not new.all()
     assert torch.isnan(x["y_features"][:, new]).all()
+
+
+@pytest.mark.parametrize("visible_ratio", [0.5, (0.1, 0.9)])
+def test_the_visibility_drawn_in_blocks_of_rows_is_the_one_drawn_at_once(monkeypatch, visible_ratio):
+    from sklearn_metalink.estimators import _episodes
+
+    rng = np.random.RandomState(0)
+    Y = np.where(rng.rand(103, 7) < 0.3, np.nan, rng.rand(103, 7) < 0.5)
+    at_once = np.random.RandomState(1)
+    low, high = visible_ratio if isinstance(visible_ratio, tuple) else (visible_ratio,) * 2
+    r = at_once.uniform(low, high, size=(103, 1))
+    expected = ~np.isnan(Y) & (at_once.random(Y.shape) < r)
+    monkeypatch.setattr(_episodes, "_DRAW_CELLS", 20)  # blocks of 2 rows
+    mask = _episodes.visibility_mask(Y, visible_ratio, np.random.RandomState(1))
+    np.testing.assert_array_equal(mask, expected)
+    assert 0.2 < mask.sum() / (~np.isnan(Y)).sum() < 0.8

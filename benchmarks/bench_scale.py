@@ -17,12 +17,19 @@ process, Python, numpy and torch included, about 0.4 GB before any data) is its 
   all-pairs search of fit (every fit row against every other) follows.
 * ``tasks``: the same per-epoch fit and memory against tasks (12, 617, 2,000) at 10,000
   synthetic rows.
+* ``search``: the neighbour search alone (``NeighbourIndex.nearest``, 500 candidates, as
+  MetaLinkClassifier asks) against rows: synthetic rows up to ``--max-rows`` and MUV; the
+  seconds to build the index (the clusters, from 20,000 rows), rows/s of 2,000 queries,
+  the all-pairs search of fit derived from it, and for MUV that search measured whole.
+* ``muv-fit``: MetaLinkClassifier with its defaults fitted on MUV (93k x 17), timed whole.
 
 A linear fit ``seconds = a + b * rows`` (and of memory) is stored with the points.
 
     python benchmarks/bench_scale.py --part throughput
     python benchmarks/bench_scale.py --part rows --max-rows 300000
     python benchmarks/bench_scale.py --part tasks
+    python benchmarks/bench_scale.py --part search --max-rows 1000000
+    python benchmarks/bench_scale.py --part muv-fit
     python benchmarks/bench_scale.py --no-run      # plot from the JSON
     PYTHONPATH=../main python benchmarks/bench_scale.py --part throughput --tag main
 
@@ -118,12 +125,7 @@ def point_fit(n_rows, n_tasks, source, neighbour_queries=2_000):
     from sklearn_metalink.estimators._retrieval import LabelNeighbours
 
     if source == "muv":
-        from sklearn_metalink.chem import MorganFingerprint
-        from sklearn_metalink.datasets import load_muv
-
-        smiles, Y = load_muv(data_home=SHARED_DATA, return_X_y=True)
-        X = sp.csr_matrix(MorganFingerprint(invalid="zeros").fit_transform(smiles))
-        Y = np.asarray(Y, dtype=np.float32)
+        X, Y = muv_fingerprints()
     else:
         X, Y = synthetic(n_rows, n_tasks)
     n_rows, n_tasks = Y.shape
@@ -155,6 +157,60 @@ def point_fit(n_rows, n_tasks, source, neighbour_queries=2_000):
         )
     record["peak_gib"] = peak_gib()
     return record
+
+
+def muv_fingerprints():
+    from sklearn_metalink.chem import MorganFingerprint
+    from sklearn_metalink.datasets import load_muv
+
+    smiles, Y = load_muv(data_home=SHARED_DATA, return_X_y=True)
+    X = sp.csr_matrix(MorganFingerprint(invalid="zeros").fit_transform(smiles))
+    return X, np.asarray(Y, dtype=np.float32)
+
+
+def point_search(n_rows, source, n_queries=2_000, n_candidates=500):
+    from sklearn_metalink.estimators._retrieval import _CHUNK, NeighbourIndex
+
+    X = muv_fingerprints()[0] if source == "muv" else synthetic(n_rows, 1)[0]
+    n_rows = X.shape[0]
+    start = time.perf_counter()
+    index = NeighbourIndex(X)
+    record = dict(source=source, rows=n_rows, build_seconds=time.perf_counter() - start,
+                  clustered=index.cluster is not None)
+
+    def search(rows, exclude):
+        for lo in range(0, len(rows), _CHUNK):
+            hi = min(lo + _CHUNK, len(rows))
+            index.nearest(X[rows[lo:hi]], n_candidates,
+                          None if exclude is None else exclude[lo:hi])
+
+    queries = np.random.RandomState(0).choice(n_rows, min(n_queries, n_rows), replace=False)
+    start = time.perf_counter()
+    search(queries, queries)
+    seconds = time.perf_counter() - start
+    record.update(search_rows_per_second=len(queries) / seconds,
+                  fit_search_seconds_derived=n_rows * seconds / len(queries))
+    if source == "muv":
+        start = time.perf_counter()
+        search(np.arange(n_rows), np.arange(n_rows))
+        record["fit_search_seconds"] = time.perf_counter() - start
+    record["peak_gib"] = peak_gib()
+    return record
+
+
+def point_muv_fit():
+    from sklearn_metalink import MetaLinkClassifier
+
+    X, Y = muv_fingerprints()
+    model = MetaLinkClassifier(random_state=0)
+    start = time.perf_counter()
+    model.fit(X, Y)
+    seconds = time.perf_counter() - start
+    history = model.net_.history
+    return dict(rows=X.shape[0], tasks=Y.shape[1], fit_seconds=seconds,
+                epochs=int(model.n_epochs_),
+                epoch_seconds_mean=float(np.mean([row["dur"] for row in history])),
+                clustered=model._neighbours.index.cluster is not None, peak_gib=peak_gib())
 
 
 def run_point(args):
@@ -196,7 +252,12 @@ def plot(results, path):
         ax.set_ylabel(label)
     search = [r for r in rows + muv if "neighbour_fit_seconds_derived" in r]
     axes[0].plot([r["rows"] for r in search], [r["neighbour_fit_seconds_derived"] for r in search],
-                 "s--", label="neighbour search of fit, n_neighbors>0 (derived)")
+                 "s--", label="neighbour search of fit, exact (before; derived)")
+    clustered = sorted(results.get("search", []), key=lambda r: r["rows"])
+    if clustered:
+        axes[0].plot([r["rows"] for r in clustered],
+                     [r["fit_search_seconds_derived"] for r in clustered], "^-", color="C2",
+                     label="neighbour search of fit, clustered from 20k rows (derived)")
     axes[1].axhline(4, color="grey", ls="--", lw=1, label="4 GiB")
     for ax in axes[:2]:
         ax.legend(fontsize=7)
@@ -208,10 +269,11 @@ def plot(results, path):
         twin = axes[2].twinx()
         twin.plot([r["tasks"] for r in tasks], [r["peak_gib"] for r in tasks], "s--", color="C1")
         twin.set_ylabel("peak RSS (GiB, dashed)")
-    bars = [(key, r) for key in ("throughput_main", "throughput") for r in results.get(key, [])]
+    stages = {"throughput_main": "dense\nlayer", "throughput_sparse": "sparse\nlayer",
+              "throughput": "now"}
+    bars = [(key, r) for key in stages for r in results.get(key, [])]
     if bars:
-        names = [f"{'before' if key.endswith('main') else 'now'}\nk={r['n_neighbors']}"
-                 for key, r in bars]
+        names = [f"{stages[key]}\nk={r['n_neighbors']}" for key, r in bars]
         x = np.arange(len(bars))
         axes[3].bar(x - 0.2, [r["rows_per_second_context"] for _, r in bars], 0.4,
                     label="half of 12 labels as context")
@@ -228,7 +290,7 @@ def plot(results, path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("throughput", "rows", "tasks"))
+    parser.add_argument("--part", choices=("throughput", "rows", "tasks", "search", "muv-fit"))
     parser.add_argument("--max-rows", type=int, default=100_000)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--sources", nargs="+", default=["synthetic", "muv"],
@@ -243,7 +305,8 @@ def main():
         point = json.loads(args.point)
         torch.set_num_threads(point.pop("threads"))
         kind = point.pop("kind")
-        record = point_throughput(**point) if kind == "throughput" else point_fit(**point)
+        record = dict(throughput=point_throughput, fit=point_fit, search=point_search,
+                      muv_fit=point_muv_fit)[kind](**point)
         print(json.dumps(dict(record, torch_threads=torch.get_num_threads())))
         return
     results = previous_results(OUT)
@@ -258,6 +321,12 @@ def main():
                 points.append(dict(kind="fit", n_rows=0, n_tasks=0, source="muv", **common))
             # The points of the sources this run does not redo are kept.
             kept = [r for r in results.get("rows", []) if r["source"] not in args.sources]
+        elif args.part == "search":
+            points = [dict(kind="search", n_rows=n, source="synthetic", **common)
+                      for n in ROW_SIZES if n <= args.max_rows]
+            points.append(dict(kind="search", n_rows=0, source="muv", **common))
+        elif args.part == "muv-fit":
+            points = [dict(kind="muv_fit", **common)]
         else:
             points = [dict(kind="fit", n_rows=10_000, n_tasks=t, source="synthetic", **common)
                       for t in TASK_SIZES]
@@ -267,7 +336,8 @@ def main():
             print(json.dumps(records[-1]), flush=True)
         if args.part == "rows":
             records = sorted(records + kept, key=lambda r: (r["source"] == "muv", r["rows"]))
-        results[f"{args.part}_{args.tag}" if args.tag else args.part] = records
+        part = args.part.replace("-", "_")
+        results[f"{part}_{args.tag}" if args.tag else part] = records
     synthetic_rows = [r for r in results.get("rows", []) if r["source"] == "synthetic"]
     if len(synthetic_rows) >= 2:
         n = [r["rows"] for r in synthetic_rows]

@@ -22,6 +22,20 @@ from ._inputs import _SCAN_ROWS, binary_columns
 
 # Query rows per block: bounds memory at a few (chunk, n_reference) float arrays.
 _CHUNK = 512
+# Binary reference rows from which the candidates of a row are searched among the rows of
+# its most similar clusters (``NeighbourIndex``) instead of among all. Below, every
+# reference row is compared, as before: Tox21, SIDER, ToxCast and their like search exactly.
+APPROXIMATE_MIN_ROWS = 20_000
+# A row's searched rows: its most similar clusters until they hold this many times the
+# candidates asked for (4,000 rows for MetaLinkClassifier's 500 candidates), whatever the
+# reference's size: the search's cost per row stays the same as the reference grows.
+_PROBE_CANDIDATES = 8
+# Elements of a block's (rows, searched rows) arrays in the clustered search.
+_PROBE_ELEMENTS = 1 << 22
+# Tasks up to which ``LabelNeighbours.proba`` gathers its candidates' label codes.
+_GATHER_MAX_TASKS = 64
+# k-means steps that place the cluster centres.
+_KMEANS_STEPS = 4
 # An estimate is clipped to [1e-4, 1 - 1e-4] before it becomes log-odds (|value| <= 9.2).
 _P_CLIP = 1e-4
 # Weight of the support's k-NN estimate in the log-odds of a new task (a column with no
@@ -36,7 +50,19 @@ SUPPORT_HALF = 0
 
 
 class NeighbourIndex:
-    """Similarities of any rows to a fixed reference matrix.
+    """Similarities of any rows to a fixed reference matrix, and each row's most similar
+    reference rows (``nearest``).
+
+    Below ``APPROXIMATE_MIN_ROWS`` reference rows, or with non-binary rows, ``nearest``
+    compares a row with every reference row: exact. With binary rows and at least
+    ``APPROXIMATE_MIN_ROWS`` of them, the reference rows are grouped into about
+    sqrt(n_reference) clusters (k-means under the Tanimoto similarity of real vectors,
+    started from reference rows drawn with a fixed seed), and a row's most similar rows are
+    searched among the rows of its most similar clusters only (by similarity to the
+    cluster centres, until they hold ``_PROBE_CANDIDATES`` times the rows asked for): an
+    approximate search whose cost per row does not grow with the reference, with exact
+    Tanimoto similarities on the rows it searches. Ties are broken by the lower reference
+    row, and every row is searched on its own: deterministic and row-independent.
 
     Parameters
     ----------
@@ -47,12 +73,15 @@ class NeighbourIndex:
 
     def __init__(self, X):
         self.binary = _is_binary(X)
+        self.cluster = None
         if self.binary:
             self.reference = _csr_rows(X)
             # Stored zeros of a sparse X would come back as ones from to_arrays, which
             # keeps only where the ones are.
             self.reference.eliminate_zeros()
             self.counts = np.asarray(self.reference.sum(axis=1)).ravel()
+            if self.reference.shape[0] >= APPROXIMATE_MIN_ROWS:
+                self._set_clusters(*self._clusters())
         else:
             X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
             self.mean = X.mean(axis=0)
@@ -82,17 +111,139 @@ class NeighbourIndex:
         X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
         return np.maximum(self._unit_rows(X) @ self.reference.T, 0)
 
+    def _tanimoto(self, inter, counts, query_counts):
+        """Tanimoto similarity from intersections (a, b) and bit counts (a,) and (b,),
+        float32, in place of ``inter``: the arithmetic of ``similarities``."""
+        union = counts[:, None] + query_counts[None, :] - inter
+        inter /= np.maximum(union, 1.0, out=union)
+        return inter
+
+    def _clusters(self):
+        """Cluster centres (n_centres, n_features) and each reference row's cluster: k-means
+        under the Tanimoto similarity of real vectors, from reference rows drawn with a fixed
+        seed, ``_KMEANS_STEPS`` steps."""
+        n = self.reference.shape[0]
+        rng = np.random.RandomState(0)
+        seeds = np.sort(rng.choice(n, int(np.ceil(np.sqrt(n))), replace=False))
+        centres = self.reference[seeds].toarray()
+        for _ in range(_KMEANS_STEPS):
+            cluster = self._assign(centres)
+            # Each centre becomes the mean of its rows (a centre without rows keeps its own).
+            sizes = np.bincount(cluster, minlength=len(centres))
+            members = sp.csr_matrix(
+                (np.ones(n, dtype=np.float32), (cluster, np.arange(n))), shape=(len(centres), n)
+            )
+            means = np.asarray((members @ self.reference).todense(), dtype=np.float32)
+            filled = sizes > 0
+            centres[filled] = means[filled] / sizes[filled, None]
+        return centres, self._assign(centres)
+
+    def _assign(self, centres):
+        """Each reference row's most similar centre (ties to the lower centre)."""
+        n = self.reference.shape[0]
+        dense = np.ascontiguousarray(centres.T, dtype=np.float32)  # (n_features, n_centres)
+        norms = (centres * centres).sum(axis=1).astype(np.float32)
+        cluster = np.empty(n, dtype=np.int64)
+        step = _SCAN_ROWS * 8
+        for start in range(0, n, step):
+            inter = np.ascontiguousarray((self.reference[start:start + step] @ dense).T)
+            sims = self._tanimoto(inter, norms, self.counts[start:start + inter.shape[1]])
+            cluster[start:start + sims.shape[1]] = sims.argmax(axis=0)
+        return cluster
+
+    def _set_clusters(self, centres, cluster):
+        self.centres = np.asarray(centres, dtype=np.float32)
+        self.cluster = np.asarray(cluster, dtype=np.int64)
+        order = np.argsort(self.cluster, kind="stable")  # members by cluster, then row
+        self._members = order
+        self._sizes = np.bincount(self.cluster, minlength=len(self.centres))
+        self._offsets = np.concatenate([[0], np.cumsum(self._sizes)])
+        self._by_cluster = self.reference[order]
+        self._centres_t = np.ascontiguousarray(self.centres.T)
+        self._centre_norms = (self.centres * self.centres).sum(axis=1).astype(np.float32)
+
+    def nearest(self, X, m, exclude=None):
+        """The ``m`` most similar reference rows of each row of X (at most ``_CHUNK`` rows):
+        indices and similarities, two (n, m) arrays. ``exclude`` (n,) names one reference
+        row per row that may not be among them."""
+        n_ref = self.reference.shape[0]
+        target = _PROBE_CANDIDATES * m
+        if self.cluster is None or target >= n_ref:
+            S = self.similarities(X)
+            if exclude is not None:
+                S[np.arange(S.shape[0]), exclude] = -1.0
+            sims, index = _top(S, m)
+            return index, sims
+        Q = X.toarray() if sp.issparse(X) else np.asarray(X)
+        Q = Q.astype(np.float32, copy=False)
+        query_counts = Q.sum(axis=1)
+        inter = np.ascontiguousarray((Q @ self._centres_t).T)  # (n_centres, n)
+        centre_sims = self._tanimoto(inter, self._centre_norms, query_counts).T
+        # Clusters by centre similarity, ties to the lower cluster; probed until target.
+        order = np.argsort(-centre_sims, axis=1, kind="stable")
+        sizes = self._sizes[order]
+        ends = np.cumsum(sizes, axis=1)
+        n_probe = np.minimum((ends < target).sum(axis=1) + 1, order.shape[1])
+        index = np.empty((len(Q), m), dtype=np.int64)
+        sims = np.empty((len(Q), m), dtype=np.float32)
+        width = int(ends[np.arange(len(Q)), n_probe - 1].max())
+        step = max(1, _PROBE_ELEMENTS // width)
+        for start in range(0, len(Q), step):
+            rows = slice(start, start + step)
+            index[rows], sims[rows] = self._probe(
+                Q[rows], query_counts[rows], order[rows], ends[rows] - sizes[rows],
+                n_probe[rows], m, None if exclude is None else exclude[rows],
+            )
+        return index, sims
+
+    def _probe(self, Q, query_counts, order, starts, n_probe, m, exclude):
+        """``nearest`` for a block of rows among the rows of their probed clusters."""
+        n = len(Q)
+        width = int((starts[np.arange(n), n_probe - 1] + self._sizes[order[np.arange(n), n_probe - 1]]).max())
+        # Keys: the similarity's float32 bits (ordered like the similarity, as it is >= 0)
+        # above the complement of the reference row, so that no two are equal and the top
+        # m are the most similar rows, ties to the lower row; -1 marks no row.
+        keys = np.full((n, width), -1, dtype=np.int64)
+        probed_rows, slots = np.nonzero(np.arange(order.shape[1])[None, :] < n_probe[:, None])
+        clusters = order[probed_rows, slots]
+        positions = starts[probed_rows, slots]
+        by_cluster = np.argsort(clusters, kind="stable")
+        bounds = np.flatnonzero(np.diff(clusters[by_cluster])) + 1
+        for group in np.split(by_cluster, bounds):
+            if len(group) == 0:
+                continue
+            c = clusters[group[0]]
+            rows = probed_rows[group]
+            lo, hi = self._offsets[c], self._offsets[c + 1]
+            members = self._members[lo:hi]
+            inter = np.ascontiguousarray(self._by_cluster[lo:hi] @ Q[rows].T)  # (size, k)
+            block = self._tanimoto(inter, self.counts[members], query_counts[rows]).T
+            block_keys = (block.view(np.int32).astype(np.int64) << 32) | (
+                np.int64(0xFFFFFFFF) - members[None, :]
+            )
+            if exclude is not None:
+                block_keys[members[None, :] == exclude[rows][:, None]] = -1
+            keys[rows[:, None], positions[group][:, None] + np.arange(hi - lo)[None, :]] = block_keys
+        top = torch.from_numpy(keys).topk(m, dim=1, sorted=True).values.numpy()
+        index = np.int64(0xFFFFFFFF) - (top & np.int64(0xFFFFFFFF))
+        sims = (top >> 32).astype(np.int32).view(np.float32)
+        return index, sims
+
     def to_arrays(self):
         """The index as named arrays (for model files); ``from_arrays`` rebuilds it."""
         if self.binary:
             ref = self.reference
-            return {"indptr": ref.indptr, "indices": ref.indices, "shape": np.array(ref.shape)}
+            arrays = {"indptr": ref.indptr, "indices": ref.indices, "shape": np.array(ref.shape)}
+            if self.cluster is not None:
+                arrays.update(centres=self.centres, cluster=self.cluster)
+            return arrays
         return {"mean": self.mean, "scale": self.scale, "reference": self.reference}
 
     @classmethod
     def from_arrays(cls, arrays):
         index = cls.__new__(cls)
         index.binary = "indptr" in arrays
+        index.cluster = None
         if index.binary:
             indices = arrays["indices"]
             index.reference = sp.csr_matrix(
@@ -100,6 +251,11 @@ class NeighbourIndex:
                 shape=tuple(arrays["shape"]),
             )
             index.counts = np.asarray(index.reference.sum(axis=1)).ravel()
+            if "cluster" in arrays:
+                index._set_clusters(arrays["centres"], arrays["cluster"])
+            elif index.reference.shape[0] >= APPROXIMATE_MIN_ROWS:
+                # A model file written before the clustered search: cluster as fit would.
+                index._set_clusters(*index._clusters())
         else:
             index.mean, index.scale, index.reference = (
                 arrays["mean"], arrays["scale"], arrays["reference"]
@@ -220,10 +376,9 @@ class LabelNeighbours:
         sims = np.empty((X.shape[0], m), dtype=np.float32)
         for start in range(0, X.shape[0], _CHUNK):
             stop = min(start + _CHUNK, X.shape[0])
-            S = self.index.similarities(X[start:stop])
-            if exclude is not None:
-                S[np.arange(stop - start), exclude[start:stop]] = -1.0
-            sims[start:stop], index[start:stop] = _top(S, m)
+            index[start:stop], sims[start:stop] = self.index.nearest(
+                X[start:stop], m, None if exclude is None else exclude[start:stop]
+            )
         return index, sims
 
     def proba(self, candidates, visible):
@@ -231,10 +386,16 @@ class LabelNeighbours:
         and their visible labels (n, n_tasks), NaN = unknown."""
         index, sims = candidates
         codes = _codes(visible)
-        # Agreements - disagreements with each candidate: a dot product of label codes (one
-        # product with every reference row costs less memory than gathering the candidates'
-        # codes when there are hundreds of tasks).
-        balance = np.take_along_axis(codes @ self.codes.T, index, axis=1) if codes.any() else 0.0
+        # Agreements - disagreements with each candidate: a dot product of label codes, over
+        # the candidates' gathered codes with few tasks, otherwise from one product with every
+        # reference row (less memory with hundreds of tasks). Both sum small integers in
+        # float32, exactly: the same balance.
+        if not codes.any():
+            balance = 0.0
+        elif codes.shape[1] <= _GATHER_MAX_TASKS:
+            balance = np.einsum("nt,nmt->nm", codes, self.codes[index])
+        else:
+            balance = np.take_along_axis(codes @ self.codes.T, index, axis=1)
         weights = _agreement_weights(sims, codes, balance)
         w, top = _top(weights, min(self.n_neighbors, weights.shape[1]))
         chosen = np.take_along_axis(index, top, axis=1)

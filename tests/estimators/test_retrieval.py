@@ -185,3 +185,138 @@ def test_a_pickle_and_a_model_file_restore_the_same_estimate(bits, kind):
         LabelNeighbours.from_arrays(neighbours.to_arrays()),
     ):
         np.testing.assert_array_equal(restored.proba(restored.candidates(queries), Y[:7]), expected)
+
+
+@pytest.fixture
+def clustered(monkeypatch):
+    """2,000 fingerprint rows around 20 prototypes (a few bits flipped each), with the
+    clustered search switched on from 1,000 reference rows."""
+    from sklearn_metalink.estimators import _retrieval
+
+    monkeypatch.setattr(_retrieval, "APPROXIMATE_MIN_ROWS", 1_000)
+    rng = np.random.RandomState(0)
+    prototypes = rng.rand(20, 256) < 0.08
+    X = prototypes[rng.randint(0, 20, 2_000)] ^ (rng.rand(2_000, 256) < 0.02)
+    Y = (X[:, :3] | (rng.rand(2_000, 3) < 0.1)).astype(float)
+    Y[rng.rand(*Y.shape) < 0.3] = nan
+    return X.astype(np.uint8), Y
+
+
+def exact_nearest(X_ref, queries, m, exclude=None):
+    """The m largest exact Tanimoto similarities of each query, in descending order."""
+    S = NeighbourIndex(X_ref[:999]).similarities(queries)  # below the switch: all rows
+    S = np.hstack([S, NeighbourIndex(X_ref[999:]).similarities(queries)])
+    if exclude is not None:
+        S[np.arange(len(queries)), exclude] = -1
+    return -np.sort(-S, axis=1)[:, :m]
+
+
+def test_clustered_search_finds_the_exact_most_similar_rows_of_clustered_data(clustered):
+    X, _ = clustered
+    index = NeighbourIndex(X)
+    assert index.cluster is not None and len(index.centres) == 45
+    queries = X[:300]
+    rows, sims = index.nearest(queries, 20, exclude=np.arange(300))
+    # The clusters hold each row's nearest rows here: the search is exact on them ...
+    np.testing.assert_array_equal(sims, exact_nearest(X, queries, 20, np.arange(300)))
+    # ... its similarities are the rows' exact Tanimoto, most similar first, ties to the
+    # lower row, and a row is never its own candidate.
+    S = index.similarities(queries)
+    np.testing.assert_array_equal(np.take_along_axis(S, rows, axis=1), sims)
+    assert (np.diff(sims, axis=1) <= 0).all()
+    tied = np.diff(sims, axis=1) == 0
+    assert (np.diff(rows, axis=1)[tied] > 0).all()
+    assert not (rows == np.arange(300)[:, None]).any()
+
+
+def test_clustered_search_searches_only_part_of_a_larger_reference(clustered, monkeypatch):
+    from sklearn_metalink.estimators import _retrieval
+
+    X, _ = clustered
+    monkeypatch.setattr(_retrieval, "_PROBE_CANDIDATES", 2)  # 40 rows for 20 candidates
+    index = NeighbourIndex(X)
+    searched = []
+    real_probe = index._probe
+    monkeypatch.setattr(index, "_probe", lambda Q, counts, order, starts, n_probe, m, ex: (
+        searched.append(index._sizes[order[np.arange(len(Q)), :]][
+            np.arange(order.shape[1])[None, :] < n_probe[:, None]].sum() / len(Q))
+        or real_probe(Q, counts, order, starts, n_probe, m, ex)))
+    _, sims = index.nearest(X[:100], 20)
+    assert searched and searched[0] < 0.2 * len(X)
+    # Still the exact top 20 of most rows, and never a row less similar than the 40th.
+    exact = exact_nearest(X, X[:100], 40)
+    assert np.mean((sims == exact[:, :20]).all(axis=1)) > 0.8
+    assert (sims[:, -1] >= exact[:, -1]).all()
+
+
+def test_clustered_search_is_deterministic_and_row_independent(clustered):
+    X, Y = clustered
+    first, second = LabelNeighbours(X, Y, 5, 20), LabelNeighbours(X, Y, 5, 20)
+    np.testing.assert_array_equal(first.index.cluster, second.index.cluster)
+    np.testing.assert_array_equal(first.index.centres, second.index.centres)
+    visible = np.where(np.random.RandomState(1).rand(50, 3) < 0.5, Y[:50], nan)
+    together = first.proba(first.candidates(X[:50]), visible)
+    np.testing.assert_array_equal(second.proba(second.candidates(X[:50]), visible), together)
+    for i in (0, 17, 49):
+        alone = first.proba(first.candidates(X[i:i + 1]), visible[i:i + 1])
+        np.testing.assert_array_equal(alone[0], together[i])
+
+
+def test_clustered_index_round_trips_through_arrays_and_pickles(clustered):
+    import pickle
+
+    X, Y = clustered
+    neighbours = LabelNeighbours(sp.csr_matrix(X), Y, 5, 20)
+    arrays = neighbours.to_arrays()
+    assert {"index.centres", "index.cluster"} <= set(arrays)
+    expected = neighbours.candidates(X[:40], exclude=np.arange(40))
+    # A model file of an older version has no clusters: they are rebuilt as fit builds them.
+    older = {key: value for key, value in arrays.items()
+             if key not in ("index.centres", "index.cluster")}
+    for restored in (pickle.loads(pickle.dumps(neighbours)), LabelNeighbours.from_arrays(arrays),
+                     LabelNeighbours.from_arrays(older)):
+        found = restored.candidates(X[:40], exclude=np.arange(40))
+        np.testing.assert_array_equal(found[0], expected[0])
+        np.testing.assert_array_equal(found[1], expected[1])
+
+
+def test_below_the_switch_every_reference_row_is_compared(bits):
+    from sklearn_metalink.estimators import _retrieval
+
+    X, _ = bits
+    assert _retrieval.APPROXIMATE_MIN_ROWS == 20_000
+    assert NeighbourIndex(X).cluster is None
+    rows, sims = NeighbourIndex(X).nearest(X[:5], 60)
+    np.testing.assert_array_equal(np.sort(rows, axis=1), np.tile(np.arange(60), (5, 1)))
+
+
+def test_gathered_and_multiplied_label_codes_give_the_same_estimate(bits, monkeypatch):
+    from sklearn_metalink.estimators import _retrieval
+
+    X, Y = bits
+    neighbours = LabelNeighbours(X[:50], Y[:50], 5, 20)
+    candidates = neighbours.candidates(X[50:])
+    visible = np.where(np.random.RandomState(3).rand(10, 4) < 0.5, Y[50:], nan)
+    gathered = neighbours.proba(candidates, visible)
+    monkeypatch.setattr(_retrieval, "_GATHER_MAX_TASKS", 0)
+    np.testing.assert_array_equal(neighbours.proba(candidates, visible), gathered)
+
+
+def test_a_model_with_a_clustered_index_predicts_the_same_after_loading(clustered, monkeypatch, tmp_path):
+    from sklearn_metalink import MetaLinkClassifier
+    from sklearn_metalink.estimators import _metalink
+    from sklearn_metalink.persistence import load_model, save_model
+
+    X, Y = clustered
+    monkeypatch.setattr(_metalink, "_NEIGHBOUR_CANDIDATES", 20)
+    model = MetaLinkClassifier(hidden=16, max_epochs=1, random_state=0).fit(X[:1500], Y[:1500])
+    assert model._neighbours.index.cluster is not None
+    visible = np.where(np.random.RandomState(1).rand(500, 3) < 0.5, Y[1500:], nan)
+    expected = model.predict_proba(X[1500:], visible)
+    save_model(model, tmp_path / "model.safetensors")
+    loaded = load_model(tmp_path / "model.safetensors")
+    np.testing.assert_array_equal(loaded.predict_proba(X[1500:], visible), expected)
+    # Alone as in a batch (the network's float sums may differ in the last bits, as they
+    # may without the clustered search; the neighbour estimate itself is exact, above).
+    alone = model.predict_proba(X[1700:1701], visible[200:201])[0]
+    np.testing.assert_allclose(alone, expected[200], rtol=0, atol=1e-6)

@@ -28,7 +28,8 @@ _CHUNK = 512
 APPROXIMATE_MIN_ROWS = 20_000
 # A row's searched rows: its most similar clusters until they hold this many times the
 # candidates asked for (4,000 rows for MetaLinkClassifier's 500 candidates), whatever the
-# reference's size: the search's cost per row stays the same as the reference grows.
+# reference's size: beyond the comparison with the sqrt(n) centres, the search's cost per
+# row stays the same as the reference grows.
 _PROBE_CANDIDATES = 8
 # Elements of a block's (rows, searched rows) arrays in the clustered search.
 _PROBE_ELEMENTS = 1 << 22
@@ -60,7 +61,7 @@ class NeighbourIndex:
     started from reference rows drawn with a fixed seed), and a row's most similar rows are
     searched among the rows of its most similar clusters only (by similarity to the
     cluster centres, until they hold ``_PROBE_CANDIDATES`` times the rows asked for): an
-    approximate search whose cost per row does not grow with the reference, with exact
+    approximate search whose cost per row grows with the clusters only, with exact
     Tanimoto similarities on the rows it searches. Ties are broken by the lower reference
     row, and every row is searched on its own: deterministic and row-independent.
 

@@ -200,6 +200,8 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
     }
 
     _optimizer = torch.optim.Adam
+    # Module parameters (skorch name patterns) that weight decay leaves alone.
+    _not_decayed = ()
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -314,6 +316,9 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             criterion=self._criterion(Y[train]),
             optimizer=self._optimizer,
             optimizer__weight_decay=self.weight_decay,
+            optimizer__param_groups=[
+                (name, {"weight_decay": 0.0}) for name in self._not_decayed
+            ],
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,

@@ -315,3 +315,23 @@ def test_label_pairs_carry_one_assay_to_another(label_pairs):
     target = np.where([False, True, False], Y[300:], nan)
     auc = masked_roc_auc_score(target, clf.predict_proba(X[300:], Y=context))
     assert auc > 0.99 if label_pairs else auc < 0.7
+
+
+def test_weight_decay_leaves_the_label_pair_weights_alone():
+    """A pair weight moves only in steps whose rows know both of its tasks; the penalty
+    would pull it to 0 in all the others. Task 1 copies task 0, as above."""
+    rng = np.random.RandomState(0)
+    X, Y = rng.rand(300, 4), rng.randint(0, 2, (300, 3)).astype(float)
+    Y[:, 1] = Y[:, 0]
+
+    def copy_weight(weight_decay):
+        clf = MetaLinkClassifier(
+            **FAST, n_layers=0, label_features=False, n_neighbors=0, weight_decay=weight_decay
+        ).fit(X, Y)
+        return clf.net_.module_.label_pair_weight[0, 1].item()
+
+    undecayed = copy_weight(0.0)
+    assert undecayed > 0.2
+    # Other weights decay, so the pair weight's gradients differ a little; a decayed pair
+    # weight would fall to 0.17.
+    assert copy_weight(0.5) == pytest.approx(undecayed, abs=0.01)

@@ -87,10 +87,10 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         about another, directly, beside the messages through the task nodes. T x T
         weights, starting at 0 and free of weight decay (a weight moves only in the steps
         whose rows know both of its tasks, too few for the penalty's pull to zero on
-        hundreds of sparse assays). On validation splits: ToxCast (617 tasks) +5.2 points
-        with half the labels known, +8.7 with all but the target assays known and -1.1
-        with nothing known; within 0.2 points on average on Tox21, SIDER and yeast (12 to
-        27 tasks).
+        hundreds of sparse assays). On validation splits, against ``label_pairs=False``:
+        ToxCast (617 tasks) +5.2 points with half the labels known, +8.7 with all but the
+        target assays known and -1.1 with nothing known; within 0.2 points on average on
+        Tox21, SIDER and yeast (12 to 27 tasks).
     n_support_sets : int, default=1
         Fixed support sets kept for inference; their logits are averaged. The task states
         are means over the support, so random sets of 128 rows give nearly the same

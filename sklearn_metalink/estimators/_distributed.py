@@ -71,7 +71,7 @@ class DistributedMetaLinkClassifier(MetaLinkClassifier):
         task_nodes="learned",
         few_shot_tasks="auto",
         n_support_sets=1,
-        n_neighbors=25,
+        n_neighbors=100,
         label_pairs=True,
         encoder="mlp",
         batch_size=128,

@@ -39,6 +39,7 @@ from ..metrics import masked_roc_auc_score
 from ..nn import MaskedBCEWithLogitsLoss
 from ..utils import check_label_matrix, check_task_columns
 from ..utils._validation import check_visible_ratio
+from ._inputs import row_blocks
 
 # Probabilities are kept strictly inside (0, 1), like MLPClassifier, so log-loss stays finite.
 _PROBA_EPS = 1e-12
@@ -150,12 +151,10 @@ def _task_prior(Y, kept_tasks, task_names, name):
 
 
 def _warn_single_class_tasks(Y, task_names, name, n_kept):
-    # Counted a block of rows at a time: nansum of all of Y would copy it whole (8 GB for
-    # 10^6 rows x 1,000 tasks).
+    # Counted a block of rows at a time: nansum of all of Y would copy it whole.
     known, positives = np.zeros(Y.shape[1], dtype=np.int64), np.zeros(Y.shape[1])
-    step = max(1, (1 << 20) // max(Y.shape[1], 1))
-    for start in range(0, len(Y), step):
-        block = Y[start:start + step]
+    for rows in row_blocks(*Y.shape):
+        block = Y[rows]
         known += (~np.isnan(block)).sum(axis=0)
         positives += np.nansum(block, axis=0)
     single = (known > 0) & ((positives == 0) | (positives == known))

@@ -4,10 +4,10 @@ targets; for MetaLink, episodes that add a support batch."""
 import numpy as np
 import torch
 
+from ._inputs import row_blocks
+
 # Fewest support labels a simulated new task keeps in a training episode.
 _MIN_SHOTS = 8
-# Label cells whose visibility is drawn at once.
-_DRAW_CELLS = 1 << 20
 
 
 def visibility_mask(Y, visible_ratio, rng):
@@ -19,12 +19,11 @@ def visibility_mask(Y, visible_ratio, rng):
     r = rng.uniform(low, high, size=(len(Y), 1))
     # The uniform draws, a block of rows at a time: the same numbers as one draw of Y's
     # shape (the generator's stream runs on in the same order), without a float64 array
-    # as large as Y (8 GB for 10^6 rows x 1,000 tasks).
+    # as large as Y.
     mask = np.empty(Y.shape, dtype=bool)
-    step = max(1, _DRAW_CELLS // max(Y.shape[1], 1))
-    for start in range(0, len(Y), step):
-        block = Y[start:start + step]
-        mask[start:start + step] = ~np.isnan(block) & (rng.random(block.shape) < r[start:start + step])
+    for rows in row_blocks(*Y.shape):
+        block = Y[rows]
+        mask[rows] = ~np.isnan(block) & (rng.random(block.shape) < r[rows])
     return mask
 
 

@@ -104,18 +104,16 @@ class NeighbourIndex:
             # Sparse reference times dense queries: 5x faster here than sparse times sparse,
             # whose product is nearly dense.
             inter = self.reference @ Q.T  # (n_reference, n)
-            union = self.counts[:, None] + Q.sum(axis=1)[None, :] - inter
-            # union is 0 only where inter is, whose similarity is then 0; in place, no zeros
-            # array: this is the largest array of a prediction.
-            inter /= np.maximum(union, 1.0, out=union)
-            return np.ascontiguousarray(inter.T)
+            return np.ascontiguousarray(self._tanimoto(inter, self.counts, Q.sum(axis=1)).T)
         X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
         return np.maximum(self._unit_rows(X) @ self.reference.T, 0)
 
     def _tanimoto(self, inter, counts, query_counts):
         """Tanimoto similarity from intersections (a, b) and bit counts (a,) and (b,),
-        float32, in place of ``inter``: the arithmetic of ``similarities``."""
+        float32, in place of ``inter``."""
         union = counts[:, None] + query_counts[None, :] - inter
+        # union is 0 only where inter is, whose similarity is then 0; in place, no zeros
+        # array: ``inter`` is the largest array of a prediction.
         inter /= np.maximum(union, 1.0, out=union)
         return inter
 

@@ -314,7 +314,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             module=self._build_module(X),
             criterion=self._criterion(Y[train]),
             optimizer=self._optimizer,
-            optimizer__weight_decay=self.weight_decay,
+            optimizer__weight_decay=self._weight_decay(len(Y)),
             optimizer__param_groups=[
                 (name, {"weight_decay": 0.0}) for name in self._not_decayed
             ],
@@ -329,6 +329,10 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             verbose=self.verbose,
             device=self.device,
         )
+
+    def _weight_decay(self, n_rows):
+        """Adam's L2 penalty for a fit on ``n_rows`` rows."""
+        return self.weight_decay
 
     def _release_training_data(self, collates):
         for collate in collates:

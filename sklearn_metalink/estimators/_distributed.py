@@ -77,7 +77,7 @@ class DistributedMetaLinkClassifier(MetaLinkClassifier):
         batch_size=128,
         max_epochs=40,
         lr=1e-3,
-        weight_decay=5e-4,
+        weight_decay="auto",
         validation_fraction=0.1,
         patience=8,
         callbacks=None,

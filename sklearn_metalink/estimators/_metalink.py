@@ -24,11 +24,14 @@ _AUTO_MAX_TASKS = 100
 # the validation splits of Tox21, SIDER and yeast, 500 scored within 0.3 points of all rows
 # for the plain label-agreement k-NN, at a training cost independent of the fit rows.
 _NEIGHBOUR_CANDIDATES = 500
-# weight_decay="auto" is _DECAY_ROWS / n_samples: the fixed 5e-4 that was the default at
-# about Tox21's 6,000 training rows, stronger on smaller data (SIDER's 1,140 rows: 2.6e-3).
-# 5 / n_samples: within 0.4 points on SIDER and yeast, up to 0.7 higher on Tox21 but with
-# more epochs there (docs/benchmarks.md).
+# weight_decay="auto" is _DECAY_ROWS / n_samples, never below _DECAY_FLOOR: the fixed 5e-4
+# that was the default from about Tox21's 6,000 training rows up, stronger on smaller data
+# (SIDER's 1,140 rows: 2.6e-3). 5 / n_samples: within 0.4 points on SIDER and yeast, up to
+# 0.7 higher on Tox21 but with more epochs there (docs/benchmarks.md). Without the floor,
+# MUV's 93,000 rows got 3.2e-5 and its fit ran longer than 20 minutes; no data set here
+# validated a decay below 4.4e-4.
 _DECAY_ROWS = 3.0
+_DECAY_FLOOR = 5e-4
 
 
 class MetaLinkClassifier(_RelationalNetClassifier):
@@ -115,11 +118,12 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         Adam learning rate, decayed by a cosine schedule over ``max_epochs``.
     weight_decay : float or "auto", default="auto"
         Adam's L2 penalty on every weight but the label-pair weights (see
-        ``label_pairs``). "auto": ``3 / n_samples``, a prior whose weight against the mean
-        loss falls as rows are added: 5e-4 at 6,000 rows, 2.6e-3 at SIDER's 1,140. On the
-        validation splits, against a fixed 5e-4: +3.1 points of ROC-AUC with nothing known
-        on SIDER (-0.4 with half the labels known, +0.3 in the tasks protocol); yeast -0.1
-        to -0.3; Tox21 and ToxCast, where it stays near 5e-4, -0.2 to 0.0.
+        ``label_pairs``). "auto": ``max(5e-4, 3 / n_samples)``, a prior whose weight
+        against the mean loss falls as rows are added, down to the 5e-4 that suits 6,000
+        rows and more: 2.6e-3 at SIDER's 1,140 rows. On the validation splits, against a
+        fixed 5e-4: +3.1 points of ROC-AUC with nothing known on SIDER (-0.4 with half the
+        labels known, +0.3 in the tasks protocol); yeast -0.1 to -0.3; Tox21 and ToxCast
+        keep 5e-4.
     validation_fraction : float or None, default=0.1
         Rows held out (not stratified, drawn with ``random_state``) for early stopping on
         the validation loss; ``None`` trains for ``max_epochs`` on all rows.
@@ -336,7 +340,7 @@ class MetaLinkClassifier(_RelationalNetClassifier):
 
     def _weight_decay(self, n_rows):
         if self.weight_decay == "auto":
-            return _DECAY_ROWS / n_rows
+            return max(_DECAY_FLOOR, _DECAY_ROWS / n_rows)
         return self.weight_decay
 
     def _before_training(self, X, Y):

@@ -354,3 +354,11 @@ def test_automatic_weight_decay_weighs_less_as_rows_are_added(n_rows):
     assert sorted(decays["auto"]) == [0.0, pytest.approx(3.0 / n_rows)]
     assert sorted(decays[1e-3]) == [0.0, 1e-3]
     assert MetaLinkClassifier().weight_decay == "auto"
+
+
+def test_automatic_weight_decay_stops_at_the_fixed_default():
+    # 3 / n would be 3.75e-4 at 8,000 rows: "auto" is never weaker than the 5e-4 it replaced.
+    rng = np.random.RandomState(0)
+    X, Y = rng.rand(8000, 4), rng.randint(0, 2, (8000, 3)).astype(float)
+    clf = MetaLinkClassifier(**dict(FAST, max_epochs=1), n_neighbors=0).fit(X, Y)
+    assert sorted(group["weight_decay"] for group in clf.net_.optimizer_.param_groups) == [0.0, 5e-4]

@@ -139,13 +139,17 @@ def _csr_tensor(part):
         values = part.ravel()[flat].astype(np.float32)
         crow = np.zeros(part.shape[0] + 1, dtype=np.int64)
         np.cumsum(np.bincount(row, minlength=part.shape[0]), out=crow[1:])
+    return torch_csr(np.asarray(crow, dtype=np.int64), np.asarray(col, dtype=np.int64),
+                     np.asarray(values, dtype=np.float32), part.shape)
+
+
+def torch_csr(crow, col, values, shape):
+    """A torch sparse CSR tensor on these arrays (shared, not copied)."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Sparse CSR tensor support is in beta", UserWarning)
         return torch.sparse_csr_tensor(
-            torch.from_numpy(np.asarray(crow, dtype=np.int64)),
-            torch.from_numpy(np.asarray(col, dtype=np.int64)),
-            torch.from_numpy(np.asarray(values, dtype=np.float32)),
-            size=part.shape, check_invariants=False,
+            torch.from_numpy(crow), torch.from_numpy(col), torch.from_numpy(values),
+            size=shape, check_invariants=False,
         )
 
 

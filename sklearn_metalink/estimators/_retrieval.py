@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._inputs import _SCAN_ROWS, binary_columns, torch_csr
+from ._inputs import _SCAN_ROWS, binary_columns, row_blocks, torch_csr
 
 # Query rows per block: bounds memory at a few (chunk, n_reference) float arrays.
 _CHUNK = 512
@@ -327,24 +327,30 @@ class LabelNeighbours:
 
     def __init__(self, X, Y, n_neighbors, n_candidates):
         self.index = NeighbourIndex(X)
-        self.Y = np.asarray(Y, dtype=np.float32)
-        known = ~np.isnan(self.Y)
-        counts = known.sum(axis=0)
-        # A task without a known label takes the pooled positive rate.
-        self.prior = np.where(
-            counts > 0, np.nansum(self.Y, axis=0) / np.maximum(counts, 1), np.nanmean(self.Y)
-        )
+        self._set_codes(Y)
+        known, positive = (self.codes != 0).sum(axis=0), (self.codes == 1).sum(axis=0)
+        # A task without a known label takes the pooled positive rate (in float32, as it
+        # always was).
+        pooled = np.float32(positive.sum() / max(known.sum(), 1))
+        self.prior = np.where(known > 0, positive / np.maximum(known, 1), pooled)
         self.n_neighbors = n_neighbors
         self.n_candidates = n_candidates
-        self._derive()
 
-    def _derive(self):
-        # One byte a label: the rows gathered for each query (500 candidates, then the
-        # neighbours) come from 4x less memory than float32 codes, labels and known flags
-        # would take. With MUV's 84,000 reference rows those random reads were most of a
-        # training step's neighbour cost; the values, and so the sums, are the same.
-        self.codes = _codes(self.Y).astype(np.int8)
+    def _set_codes(self, Y):
+        # The labels are kept as one byte each (+1, -1, 0 for unknown), made a block of rows
+        # at a time: the rows gathered for each query (500 candidates, then the neighbours)
+        # come from 4x less memory than float32 would take. With MUV's 84,000 reference
+        # rows those random reads were most of a training step's neighbour cost.
+        Y = np.asarray(Y)
+        self.codes = np.empty(Y.shape, dtype=np.int8)
+        for rows in row_blocks(*Y.shape):
+            self.codes[rows] = _codes(Y[rows])
         self._codes_float = None
+
+    @property
+    def Y(self):
+        """The reference labels, NaN = unknown (float32, made from the codes)."""
+        return np.where(self.codes == 0, np.float32(np.nan), (self.codes == 1).astype(np.float32))
 
     def float_codes(self):
         """The label codes in float32, made at the first call: a product of codes with
@@ -354,7 +360,7 @@ class LabelNeighbours:
         return self._codes_float
 
     def to_arrays(self):
-        """Everything but the derived codes as named arrays, for model files."""
+        """The index, labels, priors and sizes as named arrays, for model files."""
         arrays = {f"index.{key}": value for key, value in self.index.to_arrays().items()}
         return {
             **arrays, "Y": self.Y, "prior": self.prior,
@@ -368,21 +374,20 @@ class LabelNeighbours:
             {key.removeprefix("index."): value for key, value in arrays.items()
              if key.startswith("index.")}
         )
-        neighbours.Y, neighbours.prior = arrays["Y"], arrays["prior"]
+        neighbours._set_codes(arrays["Y"])
+        neighbours.prior = arrays["prior"]
         neighbours.n_neighbors, neighbours.n_candidates = (int(v) for v in arrays["sizes"])
-        neighbours._derive()
         return neighbours
 
     def __reduce__(self):
-        # Pickles go through the arrays of model files, one serialisation for both; the
-        # label codes are derived from Y, so a pickle carries Y once.
+        # Pickles go through the arrays of model files: one serialisation for both.
         return type(self).from_arrays, (self.to_arrays(),)
 
     def candidates(self, X, exclude=None):
         """The most similar reference rows of each row of X: indices and similarities, two
         (n, n_candidates) arrays. ``exclude`` (n,) names one reference row per row that may
         not be its candidate (the row itself, when X is part of the reference)."""
-        n_ref = self.Y.shape[0]
+        n_ref = len(self.codes)
         m = min(self.n_candidates, n_ref - (exclude is not None))
         index = np.empty((X.shape[0], m), dtype=np.int64)
         sims = np.empty((X.shape[0], m), dtype=np.float32)
@@ -448,7 +453,7 @@ class ColumnNeighbours:
 
     def __init__(self, X, Y, n_neighbors, columns=None):
         self.neighbours = LabelNeighbours(X, Y, n_neighbors, n_candidates=len(Y))
-        n_columns = self.neighbours.Y.shape[1]
+        n_columns = self.neighbours.codes.shape[1]
         self.columns = np.arange(n_columns) if columns is None else np.asarray(columns, dtype=np.int64)
 
     def to_arrays(self):

@@ -271,7 +271,7 @@ def plot(results, path):
         twin.plot([r["tasks"] for r in tasks], [r["peak_gib"] for r in tasks], "s--", color="C1")
         twin.set_ylabel("peak RSS (GiB, dashed)")
     stages = {"throughput_main": "dense\nlayer", "throughput_sparse": "sparse\nlayer",
-              "throughput": "now"}
+              "throughput_float_codes": "float\ncodes", "throughput": "now"}
     bars = [(key, r) for key in stages for r in results.get(key, [])]
     if bars:
         names = [f"{stages[key]}\nk={r['n_neighbors']}" for key, r in bars]
@@ -281,7 +281,7 @@ def plot(results, path):
         axes[3].bar(x + 0.2, [r["rows_per_second_no_context"] for _, r in bars], 0.4,
                     label="no context")
         axes[3].axhline(50_000, color="k", ls=":", label="target 50,000")
-        axes[3].set_xticks(x, names, fontsize=8)
+        axes[3].set_xticks(x, names, fontsize=6)
         axes[3].set_xlabel("n_neighbors = k")
         axes[3].set_ylabel("predict rows/s, Tox21 model, 1 thread")
         axes[3].legend(fontsize=7)

@@ -64,9 +64,9 @@ def peak_gib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
 
 
-def synthetic(n_rows, n_tasks, seed=0):
+def synthetic(n_rows, n_tasks, seed=0, label_dtype="float32"):
     """CSR fingerprints with BITS_ON random bits per row; 1 % known labels, 10 % positive,
-    in float32 (the estimator keeps its own copy of Y)."""
+    in float32 (or ``label_dtype``: fit uses a float Y as it is)."""
     rng = np.random.RandomState(seed)
     indices = np.sort(
         rng.randint(0, N_BITS, size=(n_rows, BITS_ON)).astype(np.int32), axis=1
@@ -77,7 +77,7 @@ def synthetic(n_rows, n_tasks, seed=0):
     )
     X.sum_duplicates()
     X.data[:] = 1.0
-    Y = np.full((n_rows, n_tasks), np.nan, dtype=np.float32)
+    Y = np.full((n_rows, n_tasks), np.nan, dtype=label_dtype)
     # Known cells drawn by position: no (rows, tasks) array of draws inflates the peak.
     known = np.unique(rng.randint(0, n_rows * n_tasks, size=int(LABEL_DENSITY * n_rows * n_tasks)))
     Y.flat[known] = rng.rand(len(known)) < 0.1
@@ -121,14 +121,14 @@ def point_throughput(n_neighbors, n_query=20_000):
     )
 
 
-def point_fit(n_rows, n_tasks, source, neighbour_queries=2_000):
+def point_fit(n_rows, n_tasks, source, neighbour_queries=2_000, label_dtype="float32"):
     from sklearn_metalink import MetaLinkClassifier
     from sklearn_metalink.estimators._retrieval import LabelNeighbours
 
     if source == "muv":
         X, Y = muv_fingerprints()
     else:
-        X, Y = synthetic(n_rows, n_tasks)
+        X, Y = synthetic(n_rows, n_tasks, label_dtype=label_dtype)
     n_rows, n_tasks = Y.shape
     data_gib = peak_gib()
     model = MetaLinkClassifier(max_epochs=1, n_neighbors=0, random_state=0)
@@ -136,7 +136,8 @@ def point_fit(n_rows, n_tasks, source, neighbour_queries=2_000):
     model.fit(X, Y)
     fit_seconds = time.perf_counter() - start
     record = dict(
-        source=source, rows=n_rows, tasks=n_tasks, fit_epoch_seconds=fit_seconds,
+        source=source, rows=n_rows, tasks=n_tasks, y_dtype=str(Y.dtype),
+        fit_epoch_seconds=fit_seconds,
         peak_gib_data=data_gib, peak_gib=peak_gib(),
     )
     queries = X[:neighbour_queries]
@@ -293,6 +294,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=("throughput", "rows", "tasks", "search", "muv-fit"))
     parser.add_argument("--max-rows", type=int, default=100_000)
+    parser.add_argument("--row-sizes", type=int, nargs="+", default=list(ROW_SIZES),
+                        help="rows part: the synthetic sizes (up to --max-rows)")
+    parser.add_argument("--label-dtype", default="float32", choices=("float32", "float16"),
+                        help="rows part: the synthetic label matrix's dtype")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--sources", nargs="+", default=["synthetic", "muv"],
                         choices=["synthetic", "muv"], help="rows part: which data")
@@ -316,8 +321,10 @@ def main():
         if args.part == "throughput":
             points = [dict(kind="throughput", n_neighbors=k, **common) for k in (100, 25, 0)]
         elif args.part == "rows":
-            points = [dict(kind="fit", n_rows=n, n_tasks=1000, source="synthetic", **common)
-                      for n in ROW_SIZES if n <= args.max_rows and "synthetic" in args.sources]
+            points = [dict(kind="fit", n_rows=n, n_tasks=1000, source="synthetic",
+                           label_dtype=args.label_dtype, **common)
+                      for n in args.row_sizes if n <= args.max_rows
+                      and "synthetic" in args.sources]
             if "muv" in args.sources and (SHARED_DATA / "muv.csv.gz").exists():
                 points.append(dict(kind="fit", n_rows=0, n_tasks=0, source="muv", **common))
             # The points of the sources this run does not redo are kept.

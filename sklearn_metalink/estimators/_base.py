@@ -7,10 +7,10 @@ under a forked torch random state, and predicts in chunks. A subclass supplies:
 
 * ``_inputs()``: the input kind of X (see ``_inputs.py``);
 * ``_build_module(X)``: the torch module, called as ``module(x=..., y=...)`` at inference;
-* ``_collate(X, Y, pool, visible_ratio, rng, fixed, prepared)``: the skorch ``collate_fn``
-  of a training (``fixed=False``) or validation (``fixed=True``) batch, with a
-  ``release()``;
-* optionally ``_criterion(Y)``, ``_before_training(X, Y)`` (whose return value, the data
+* ``_collate(X, Y, pool, visible_ratio, rng, valid, prepared)``: the skorch ``collate_fn``
+  of a training (``valid=None``) or validation batch (``valid``: the validation rows, whose
+  visible labels are drawn once), with a ``release()``;
+* optionally ``_criterion(Y, train)``, ``_before_training(X, Y)`` (whose return value, the data
   training alone needs, reaches ``_collate`` and ``_after_training`` as ``prepared``),
   ``_after_training(X, Y, rng, prepared)`` and ``_batch(X, Y, rows)`` (the module inputs of
   some rows).
@@ -39,7 +39,7 @@ from ..metrics import masked_roc_auc_score
 from ..nn import MaskedBCEWithLogitsLoss
 from ..utils import check_label_matrix, check_task_columns
 from ..utils._validation import check_visible_ratio
-from ._inputs import row_blocks
+from ..utils._validation import row_blocks
 
 # Probabilities are kept strictly inside (0, 1), like MLPClassifier, so log-loss stays finite.
 _PROBA_EPS = 1e-12
@@ -128,19 +128,36 @@ def _encode_binary_target(y, name):
     return encoded.astype(np.float64), classes
 
 
-def _task_prior(Y, kept_tasks, task_names, name):
+# Label dtypes fit keeps as they are; any other becomes the first.
+_LABEL_DTYPES = [np.float64, np.float32, np.float16]
+
+
+def label_counts(Y, rows=None):
+    """Known labels and positives per task of Y (of its ``rows``), two int64 arrays, counted
+    a block of rows at a time: no temporary as large as Y, and exact in any float dtype."""
+    rows = np.arange(len(Y)) if rows is None else rows
+    known, positives = np.zeros((2, Y.shape[1]), dtype=np.int64)
+    for part in row_blocks(len(rows), Y.shape[1]):
+        block = Y[rows[part]]
+        known += (~np.isnan(block)).sum(axis=0)
+        positives += (block == 1).sum(axis=0)
+    return known, positives
+
+
+def _task_prior(known, positives, kept_tasks, task_names, name):
     """Per task, the probability predicted for it whatever the row: NaN for tasks the
     model learns, the pooled positive rate for tasks without any known label (with a
     warning), and ``kept_tasks`` for the first columns."""
     n_kept = 0 if kept_tasks is None else len(kept_tasks)
-    prior = np.full(Y.shape[1], np.nan)
+    prior = np.full(len(known), np.nan)
     if kept_tasks is not None:
         prior[:n_kept] = kept_tasks
-    empty = n_kept + np.flatnonzero(np.isnan(Y[:, n_kept:]).all(axis=0))
+    empty = n_kept + np.flatnonzero(known[n_kept:] == 0)
     if len(empty):
         # All known labels of one class would give exactly 0 or 1, which predict_proba
         # promises never to return.
-        prior[empty] = np.clip(np.nanmean(Y), _PROBA_EPS, 1 - _PROBA_EPS)
+        pooled = positives.sum() / known.sum()
+        prior[empty] = np.clip(pooled, _PROBA_EPS, 1 - _PROBA_EPS)
         warnings.warn(
             f"{name} has no known label for task(s) {list(task_names[empty][:10])}; "
             "they are predicted with the overall positive rate",
@@ -150,13 +167,7 @@ def _task_prior(Y, kept_tasks, task_names, name):
     return prior
 
 
-def _warn_single_class_tasks(Y, task_names, name, n_kept):
-    # Counted a block of rows at a time: nansum of all of Y would copy it whole.
-    known, positives = np.zeros(Y.shape[1], dtype=np.int64), np.zeros(Y.shape[1])
-    for rows in row_blocks(*Y.shape):
-        block = Y[rows]
-        known += (~np.isnan(block)).sum(axis=0)
-        positives += np.nansum(block, axis=0)
+def _warn_single_class_tasks(Y, known, positives, task_names, name, n_kept):
     single = (known > 0) & ((positives == 0) | (positives == known))
     single[:n_kept] = False
     if single.any():
@@ -267,7 +278,11 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         fitted = {"_single_output": y.ndim == 1}
         if fitted["_single_output"]:
             y, fitted["classes_"] = _encode_binary_target(y, name)
-        Y = check_label_matrix(y, name=name, n_rows=n_rows, columns=columns).reshape(n_rows, -1)
+        # A float Y is used as it is, not copied to float64: 0, 1 and NaN are exact in any
+        # float, and a 10^6 x 1,000 label matrix takes 2 GB as float16, 8 GB as float64.
+        Y = check_label_matrix(
+            y, name=name, n_rows=n_rows, columns=columns, dtype=_LABEL_DTYPES
+        ).reshape(n_rows, -1)
         if not fitted["_single_output"]:
             fitted["classes_"] = [np.array([0, 1])] * Y.shape[1]
             fitted["_y_dtype"] = y.dtype if y.dtype.kind in "biuf" else np.float64
@@ -277,13 +292,14 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             else np.array([f"task_{t}" for t in range(Y.shape[1])], dtype=object)
         )
         n_kept = 0 if kept_tasks is None else len(kept_tasks)
+        known, positives = label_counts(Y)
         fitted.update(
             n_tasks_=Y.shape[1],
             task_names_=task_names,
-            _task_prior=_task_prior(Y, kept_tasks, task_names, name),
+            _task_prior=_task_prior(known, positives, kept_tasks, task_names, name),
         )
         if not fitted["_single_output"]:
-            _warn_single_class_tasks(Y, task_names, name, n_kept)
+            _warn_single_class_tasks(Y, known, positives, task_names, name, n_kept)
         return Y, fitted
 
     def _split_rows(self, n_rows, rng):
@@ -293,15 +309,16 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             return np.sort(order), None
         return np.sort(order[n_valid:]), np.sort(order[:n_valid])
 
-    def _criterion(self, Y):
+    def _criterion(self, Y, train):
+        """The loss, which may depend on the training rows ``train`` of Y."""
         return MaskedBCEWithLogitsLoss()
 
     def _collates(self, X, Y, train, valid, visible_ratio, rng, prepared):
         """The training collate, and the validation one when rows are held out."""
         episode = dict(visible_ratio=visible_ratio, rng=rng, prepared=prepared)
-        collates = [self._collate(X, Y, train, fixed=False, **episode)]
+        collates = [self._collate(X, Y, train, valid=None, **episode)]
         if valid is not None:
-            collates.append(self._collate(X, Y, train, fixed=True, **episode))
+            collates.append(self._collate(X, Y, train, valid=valid, **episode))
         return collates
 
     def _build_net(self, X, Y, train, valid, collates):
@@ -312,7 +329,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             )
         return NeuralNet(
             module=self._build_module(X),
-            criterion=self._criterion(Y[train]),
+            criterion=self._criterion(Y, train),
             optimizer=self._optimizer,
             optimizer__weight_decay=self._weight_decay(len(Y)),
             optimizer__param_groups=[

@@ -4,27 +4,51 @@ targets; for MetaLink, episodes that add a support batch."""
 import numpy as np
 import torch
 
-from ._inputs import row_blocks
+from ..utils._validation import row_blocks
 
 # Fewest support labels a simulated new task keeps in a training episode.
 _MIN_SHOTS = 8
 
 
-def visibility_mask(Y, visible_ratio, rng):
+def visibility_mask(Y, visible_ratio, rng, rows=None):
     """Which known entries of Y are shown as context: each with a per-row probability r.
 
     ``visible_ratio`` is a float r, or a ``(low, high)`` range from which each row draws r.
+    With ``rows`` (sorted), only those rows' mask is returned, ``(len(rows), n_tasks)``,
+    from the same draws as the whole mask.
     """
     low, high = (visible_ratio, visible_ratio) if np.isscalar(visible_ratio) else visible_ratio
     r = rng.uniform(low, high, size=(len(Y), 1))
+    kept = np.arange(len(Y)) if rows is None else np.asarray(rows)
     # The uniform draws, a block of rows at a time: the same numbers as one draw of Y's
     # shape (the generator's stream runs on in the same order), without a float64 array
     # as large as Y.
-    mask = np.empty(Y.shape, dtype=bool)
-    for rows in row_blocks(*Y.shape):
-        block = Y[rows]
-        mask[rows] = ~np.isnan(block) & (rng.random(block.shape) < r[rows])
+    mask = np.empty((len(kept), Y.shape[1]), dtype=bool)
+    for block in row_blocks(*Y.shape):
+        start, stop = block.start, min(block.stop, len(Y))
+        draws = rng.random((stop - start, Y.shape[1]))
+        lo, hi = np.searchsorted(kept, [start, stop])
+        here = kept[lo:hi]
+        mask[lo:hi] = ~np.isnan(Y[here]) & (draws[here - start] < r[here])
     return mask
+
+
+class FixedVisibility:
+    """The visible labels of some rows (sorted), drawn once: ``self[rows]`` is their mask.
+
+    Validation shows the same labels of a row in every epoch; only its rows' mask is
+    kept (a tenth of Y's cells by default, not all of them).
+    """
+
+    def __init__(self, Y, visible_ratio, rng, rows=None):
+        self.rows = np.arange(len(Y)) if rows is None else np.asarray(rows)
+        self.mask = visibility_mask(Y, visible_ratio, rng, self.rows)
+
+    def __getitem__(self, rows):
+        at = np.minimum(np.searchsorted(self.rows, rows), len(self.rows) - 1)
+        if not np.array_equal(self.rows[at], rows):
+            raise ValueError("a row without a fixed visibility mask was asked for")
+        return self.mask[at]
 
 
 class EpisodeCollate:
@@ -33,7 +57,8 @@ class EpisodeCollate:
     The support batch is drawn from ``pool`` without the query rows, so a hidden label of
     a query row never reaches the task nodes through its own support edges. With
     ``fixed=True`` (validation) the visible labels and the support are drawn once, so the
-    validation loss is comparable across epochs.
+    validation loss is comparable across epochs; ``fixed_rows`` (sorted) limits the
+    visible labels kept to the rows validation batches come from.
 
     With ``few_shot_tasks = p > 0`` (training only), each task plays a new task in a step
     with probability p: the support keeps only k of its known labels (k log-uniform between
@@ -53,7 +78,7 @@ class EpisodeCollate:
 
     def __init__(
         self, inputs, X, Y, pool, support_size, visible_ratio, rng, fixed=False, few_shot_tasks=0.0,
-        neighbours=None,
+        neighbours=None, fixed_rows=None,
     ):
         self.inputs, self.X, self.Y, self.pool = inputs, X, Y, pool
         self.neighbours = neighbours
@@ -63,7 +88,7 @@ class EpisodeCollate:
         self.fixed = fixed
         self.few_shot_tasks = 0.0 if fixed else few_shot_tasks
         if fixed:
-            self.visible = visibility_mask(Y, visible_ratio, rng)
+            self.visible = FixedVisibility(Y, visible_ratio, rng, fixed_rows)
             self.support = self._draw_support(np.empty(0, dtype=np.intp))
 
     def _draw_support(self, query):
@@ -125,15 +150,15 @@ class LabelMaskingCollate:
 
     The visible labels are the rows' context ``y``, the other known labels the target.
     With ``fixed=True`` (validation) the visible labels are drawn once, so the validation
-    loss is comparable across epochs. Call ``release()`` after training, so the training
-    data does not travel with the pickled net.
+    loss is comparable across epochs (kept for ``fixed_rows`` only, when given). Call
+    ``release()`` after training, so the training data does not travel with the pickled net.
     """
 
-    def __init__(self, inputs, X, Y, visible_ratio, rng, fixed=False):
+    def __init__(self, inputs, X, Y, visible_ratio, rng, fixed=False, fixed_rows=None):
         self.inputs, self.X, self.Y = inputs, X, Y
         self.visible_ratio = visible_ratio
         self.rng = rng
-        self.visible = visibility_mask(Y, visible_ratio, rng) if fixed else None
+        self.visible = FixedVisibility(Y, visible_ratio, rng, fixed_rows) if fixed else None
 
     def __call__(self, batch):
         rows = np.array([int(index) for index, _ in batch])

@@ -98,15 +98,6 @@ class FeatureMatrix:
 
 # Rows per block when a whole dense X is scanned, so a scan needs no array of X's size.
 _SCAN_ROWS = 1024
-# Cells per block when a whole label matrix is scanned (see ``row_blocks``).
-_BLOCK_CELLS = 1 << 20
-
-
-def row_blocks(n_rows, n_columns):
-    """Slices of consecutive rows of about ``_BLOCK_CELLS`` cells each: a scan of a matrix
-    by them needs no temporary of the matrix's size (8 GB for 10^6 x 1,000 float64)."""
-    step = max(1, _BLOCK_CELLS // max(n_columns, 1))
-    return [slice(start, start + step) for start in range(0, n_rows, step)]
 
 
 def binary_columns(X):

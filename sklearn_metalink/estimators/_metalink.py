@@ -401,9 +401,10 @@ class MetaLinkClassifier(_RelationalNetClassifier):
             label_pairs=self.label_pairs,
         )
 
-    def _collate(self, X, Y, pool, visible_ratio, rng, fixed, prepared):
+    def _collate(self, X, Y, pool, visible_ratio, rng, valid, prepared):
         return EpisodeCollate(
-            self._inputs(), X, Y, pool, self.support_size, visible_ratio, rng, fixed=fixed,
+            self._inputs(), X, Y, pool, self.support_size, visible_ratio, rng,
+            fixed=valid is not None, fixed_rows=valid,
             few_shot_tasks=self._few_shot_tasks(),
             neighbours=None if self._neighbours is None else (self._neighbours, prepared),
         )

@@ -18,7 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._inputs import _SCAN_ROWS, binary_columns, row_blocks, torch_csr
+from ..utils._validation import row_blocks
+from ._inputs import _SCAN_ROWS, binary_columns, torch_csr
 
 # Query rows per block: bounds memory at a few (chunk, n_reference) float arrays.
 _CHUNK = 512

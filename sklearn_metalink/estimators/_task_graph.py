@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..nn import MaskedBCEWithLogitsLoss, MLPEncoder, TaskGraphModule
 from ..utils._validation import check_visible_ratio
-from ._base import _RelationalNetClassifier
+from ._base import _RelationalNetClassifier, label_counts
 from ._episodes import LabelMaskingCollate, visibility_mask
 from ._inputs import FeatureMatrix
 
@@ -222,14 +222,17 @@ class TaskGraphClassifier(_RelationalNetClassifier):
             dropout=self.dropout,
         )
 
-    def _collate(self, X, Y, pool, visible_ratio, rng, fixed, prepared):
-        return LabelMaskingCollate(self._inputs(), X, Y, visible_ratio, rng, fixed=fixed)
+    def _collate(self, X, Y, pool, visible_ratio, rng, valid, prepared):
+        return LabelMaskingCollate(
+            self._inputs(), X, Y, visible_ratio, rng, fixed=valid is not None, fixed_rows=valid
+        )
 
-    def _criterion(self, Y):
+    def _criterion(self, Y, train):
         if self.pos_weight is None:
-            return super()._criterion(Y)
+            return super()._criterion(Y, train)
         if isinstance(self.pos_weight, str):
-            positives, negatives = np.nansum(Y, axis=0), np.sum(Y == 0, axis=0)
+            known, positives = label_counts(Y, train)
+            negatives = known - positives
             both = (positives > 0) & (negatives > 0)
             weight = np.where(both, negatives / np.maximum(positives, 1), 1.0)
         else:

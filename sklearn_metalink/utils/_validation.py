@@ -6,11 +6,25 @@ import numbers
 import numpy as np
 from sklearn.utils import check_array
 
+# Cells per block when a whole label matrix is scanned (see ``row_blocks``).
+_BLOCK_CELLS = 1 << 20
+
+
+def row_blocks(n_rows, n_columns):
+    """Slices of consecutive rows of about ``_BLOCK_CELLS`` cells each: a scan of a matrix
+    by them needs no temporary of the matrix's size (8 GB for 10^6 x 1,000 float64)."""
+    step = max(1, _BLOCK_CELLS // max(n_columns, 1))
+    return [slice(start, start + step) for start in range(0, n_rows, step)]
+
 
 def check_label_matrix(
-    Y, *, name="Y", n_rows=None, n_tasks=None, allow_all_unknown=False, columns=None
+    Y, *, name="Y", n_rows=None, n_tasks=None, allow_all_unknown=False, columns=None,
+    dtype=np.float64,
 ):
-    """Validate a label matrix of 0, 1 and NaN and return it as float64.
+    """Validate a label matrix of 0, 1 and NaN and return it as float64 (or ``dtype``).
+
+    The values are checked a block of rows at a time, so the check needs no temporary as
+    large as Y.
 
     Parameters
     ----------
@@ -26,10 +40,13 @@ def check_label_matrix(
         Whether a matrix with no known label is acceptable (it is as context, not to fit).
     columns : sequence, optional
         Column names for error messages; by default those of a DataFrame Y.
+    dtype : dtype or list of dtypes, default=np.float64
+        As in :func:`sklearn.utils.check_array`: with a list, a Y of one of those dtypes is
+        kept as it is (not copied), any other converted to the first.
 
     Returns
     -------
-    Y : ndarray of float64, same shape as the input
+    Y : ndarray of float64 (or ``dtype``), same shape as the input
 
     Raises
     ------
@@ -45,9 +62,8 @@ def check_label_matrix(
            [ 1.,  1.]])
     """
     _check_text_labels(Y, name, getattr(Y, "columns", None) if columns is None else columns)
-    Y = check_array(
-        Y, ensure_2d=False, dtype=np.float64, ensure_all_finite="allow-nan", input_name=name
-    )
+    # Finiteness is checked below with the labels, a block of rows at a time.
+    Y = check_array(Y, ensure_2d=False, dtype=dtype, ensure_all_finite=False, input_name=name)
     if Y.ndim > 2:
         raise ValueError(f"{name} must be 1-D or 2-D, got an array of shape {Y.shape}")
     if n_rows is not None and Y.shape[0] != n_rows:
@@ -57,15 +73,26 @@ def check_label_matrix(
         raise ValueError(
             f"{name} has {columns} columns but the model was fitted with {n_tasks} tasks"
         )
-    bad = ~(np.isnan(Y) | (Y == 0) | (Y == 1))
-    if bad.any():
-        where = np.argwhere(bad)[0]
-        cell = f"{name}[{', '.join(map(str, where))}]"
+    n_bad, first_bad, any_known = 0, None, False
+    for rows in row_blocks(len(Y), columns):
+        block = Y[rows]
+        unknown = np.isnan(block)
+        any_known = any_known or not unknown.all()
+        bad = ~(unknown | (block == 0) | (block == 1))
+        if bad.any():
+            n_bad += int(bad.sum())
+            if first_bad is None:
+                where = np.argwhere(bad)[0]
+                first_bad = (rows.start + where[0], *where[1:])
+    if first_bad is not None:
+        cell = f"{name}[{', '.join(map(str, first_bad))}]"
+        value = float(Y[first_bad])
+        infinite = f"{name} contains infinity: " if np.isinf(value) else ""
         raise ValueError(
-            f"{name} must contain only 0, 1 or NaN (unknown); {cell} is {float(Y[tuple(where)])!r} "
-            f"and {bad.sum()} entries in all are invalid"
+            f"{infinite}{name} must contain only 0, 1 or NaN (unknown); {cell} is {value!r} "
+            f"and {n_bad} entries in all are invalid"
         )
-    if not allow_all_unknown and np.isnan(Y).all():
+    if not allow_all_unknown and not any_known:
         raise ValueError(f"{name} has no known label: every entry is NaN")
     return Y
 

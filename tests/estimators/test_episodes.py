@@ -139,7 +139,8 @@ def test_tasks_playing_new_tasks_are_named_and_leave_the_label_features(rows):
 
 @pytest.mark.parametrize("visible_ratio", [0.5, (0.1, 0.9)])
 def test_the_visibility_drawn_in_blocks_of_rows_is_the_one_drawn_at_once(monkeypatch, visible_ratio):
-    from sklearn_metalink.estimators import _episodes, _inputs
+    from sklearn_metalink.estimators import _episodes
+    from sklearn_metalink.utils import _validation
 
     rng = np.random.RandomState(0)
     Y = np.where(rng.rand(103, 7) < 0.3, np.nan, rng.rand(103, 7) < 0.5)
@@ -147,7 +148,11 @@ def test_the_visibility_drawn_in_blocks_of_rows_is_the_one_drawn_at_once(monkeyp
     low, high = visible_ratio if isinstance(visible_ratio, tuple) else (visible_ratio,) * 2
     r = at_once.uniform(low, high, size=(103, 1))
     expected = ~np.isnan(Y) & (at_once.random(Y.shape) < r)
-    monkeypatch.setattr(_inputs, "_BLOCK_CELLS", 20)  # blocks of 2 rows
+    monkeypatch.setattr(_validation, "_BLOCK_CELLS", 20)  # blocks of 2 rows
     mask = _episodes.visibility_mask(Y, visible_ratio, np.random.RandomState(1))
     np.testing.assert_array_equal(mask, expected)
     assert 0.2 < mask.sum() / (~np.isnan(Y)).sum() < 0.8
+    # Validation keeps the mask of its rows only: the same draws, the same mask.
+    rows = np.array([0, 1, 5, 50, 51, 102])
+    some = _episodes.visibility_mask(Y, visible_ratio, np.random.RandomState(1), rows)
+    np.testing.assert_array_equal(some, expected[rows])

@@ -32,7 +32,19 @@ def test_labels_other_than_zero_one_nan_name_the_cell():
 def test_infinite_label_is_rejected():
     X, Y = small_data()
     Y[0, 0] = np.inf
-    with pytest.raises(ValueError, match="infinity"):
+    with pytest.raises(ValueError, match=r"infinity: y must contain only .* y\[0, 0\] is inf"):
+        MetaLinkClassifier().fit(X, Y)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float16])
+def test_labels_checked_a_block_of_rows_at_a_time_name_the_first_bad_cell(monkeypatch, dtype):
+    from sklearn_metalink.utils import _validation
+
+    monkeypatch.setattr(_validation, "_BLOCK_CELLS", 6)  # blocks of 2 rows
+    X, Y = small_data()
+    Y = Y.astype(dtype)
+    Y[17, 1], Y[25, 0], Y[29, 2] = 3, -1, np.inf
+    with pytest.raises(ValueError, match=r"y\[17, 1\] is 3\.0 and 3 entries in all"):
         MetaLinkClassifier().fit(X, Y)
 
 

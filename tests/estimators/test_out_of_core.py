@@ -59,3 +59,39 @@ def test_a_memmap_and_the_array_in_memory_give_the_same_model(on_disk):
     from_disk = MetaLinkClassifier(**params).fit(X[:1500], Y[:1500]).predict_proba(X[1500:1800])
     in_memory = MetaLinkClassifier(**params).fit(np.array(X[:1500]), Y[:1500])
     np.testing.assert_array_equal(from_disk, in_memory.predict_proba(np.array(X[1500:1800])))
+
+
+def _sparse_labels(n_rows, n_tasks, density, dtype, seed=0):
+    """Fingerprint-like CSR X (3 of 64 bits on) and a label matrix with ``density`` known."""
+    import scipy.sparse as sp
+
+    rng = np.random.RandomState(seed)
+    X = sp.csr_matrix((rng.rand(n_rows, 64) < 0.05).astype(np.float32))
+    Y = np.full((n_rows, n_tasks), np.nan, dtype=dtype)
+    known = rng.rand(n_rows, n_tasks) < density
+    Y[known] = (rng.rand(known.sum()) < 0.3).astype(dtype)
+    return X, Y
+
+
+def test_fit_memory_does_not_grow_with_the_rows_of_a_float_label_matrix():
+    # 20,000 x 1,000 labels, 2 % known, as float16: 40 MB. Fit used to copy them to float64
+    # (160 MB) and keep a visibility mask of every cell (20 MB) for the validation rows; now
+    # what it allocates beyond one batch is a few arrays of one number per row.
+    X, Y = _sparse_labels(20_000, 1_000, 0.02, np.float16)
+    model = MetaLinkClassifier(hidden=8, max_epochs=1, n_neighbors=0, batch_size=256,
+                               random_state=0)
+    few_rows = _peak_bytes(lambda: model.fit(X[:4000], Y[:4000]))
+    all_rows = _peak_bytes(lambda: model.fit(X, Y))
+    assert all_rows < few_rows + Y.nbytes / 8
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_a_label_matrix_in_a_smaller_float_gives_the_same_model(dtype):
+    X, Y = _sparse_labels(600, 6, 0.5, np.float64)
+    visible = np.where(np.random.RandomState(1).rand(100, 6) < 0.5, Y[500:], np.nan)
+
+    def fit_predict(labels):
+        model = MetaLinkClassifier(hidden=8, max_epochs=2, random_state=0).fit(X[:500], labels)
+        return model.predict_proba(X[500:], visible)
+
+    np.testing.assert_array_equal(fit_predict(Y[:500].astype(dtype)), fit_predict(Y[:500]))

@@ -390,7 +390,8 @@ class LabelNeighbours:
         not be its candidate (the row itself, when X is part of the reference)."""
         n_ref = len(self.codes)
         m = min(self.n_candidates, n_ref - (exclude is not None))
-        index = np.empty((X.shape[0], m), dtype=np.int64)
+        # Fit keeps the candidates of every fit row: int32 rows take 4 of their 8 bytes.
+        index = np.empty((X.shape[0], m), dtype=np.int32 if n_ref < 2**31 else np.int64)
         sims = np.empty((X.shape[0], m), dtype=np.float32)
         for start in range(0, X.shape[0], _CHUNK):
             stop = min(start + _CHUNK, X.shape[0])

@@ -222,7 +222,8 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
             0/1 for known labels, NaN for unknown. 1-D y with two classes of any type
-            makes an ordinary binary classifier.
+            makes an ordinary binary classifier. A float64, float32 or float16 array is
+            used as it is, without a copy (float16 holds 10^6 x 1,000 labels in 1.9 GiB).
 
         Returns
         -------

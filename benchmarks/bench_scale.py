@@ -28,6 +28,9 @@ A linear fit ``seconds = a + b * rows`` (and of memory) is stored with the point
 
     python benchmarks/bench_scale.py --part throughput
     python benchmarks/bench_scale.py --part rows --max-rows 300000
+    python benchmarks/bench_scale.py --part rows --sources synthetic --row-sizes 1000000 \
+        --max-rows 1000000 --label-dtype float16 --tag float16_labels   # about 25 minutes
+    python benchmarks/bench_scale.py --part rows --sources synthetic --threads 2 --tag two_threads
     python benchmarks/bench_scale.py --part tasks
     python benchmarks/bench_scale.py --part search --max-rows 1000000
     python benchmarks/bench_scale.py --part muv-fit
@@ -246,6 +249,13 @@ def plot(results, path):
             n = np.array([1e3, 1e6])
             ax.plot(n, fits[field]["intercept"] + fits[field]["slope"] * n, "k:", lw=1,
                     label="linear fit, extrapolated to 10^6")
+        two = [r for r in results.get("rows_two_threads", []) if r["source"] == "synthetic"]
+        if two:
+            ax.plot([r["rows"] for r in two], [r[field] for r in two], "o--", color="C0",
+                    alpha=0.6, label="the same, two torch threads")
+        for r in results.get("rows_float16_labels", []):
+            ax.plot(r["rows"], r[field], "D", color="C4", ms=8,
+                    label="10^6 synthetic rows, float16 labels, n_neighbors=0")
         for r in muv:
             ax.plot(r["rows"], r[field], "r*", ms=12, label="MUV (17 tasks), n_neighbors=0")
         ax.set_xscale("log")
@@ -254,7 +264,7 @@ def plot(results, path):
         ax.set_ylabel(label)
     search = [r for r in rows + muv if "neighbour_fit_seconds_derived" in r]
     axes[0].plot([r["rows"] for r in search], [r["neighbour_fit_seconds_derived"] for r in search],
-                 "s--", label="neighbour search of fit, exact (before; derived)")
+                 "s--", label="neighbour search of fit, 25 neighbours (derived)")
     clustered = sorted(results.get("search", []), key=lambda r: r["rows"])
     if clustered:
         axes[0].plot([r["rows"] for r in clustered],
@@ -265,14 +275,21 @@ def plot(results, path):
         ax.legend(fontsize=7)
     tasks = results.get("tasks", [])
     if tasks:
-        axes[2].plot([r["tasks"] for r in tasks], [r["fit_epoch_seconds"] for r in tasks], "o-")
+        axes[2].plot([r["tasks"] for r in tasks], [r["fit_epoch_seconds"] for r in tasks], "o-",
+                     label="one torch thread")
+        two = results.get("tasks_two_threads", [])
+        if two:
+            axes[2].plot([r["tasks"] for r in two], [r["fit_epoch_seconds"] for r in two], "o--",
+                         color="C0", alpha=0.6, label="two torch threads")
+        axes[2].legend(fontsize=7, loc="upper left")
         axes[2].set_ylabel("seconds (one epoch, 10,000 rows)")
         axes[2].set_xlabel("tasks")
         twin = axes[2].twinx()
         twin.plot([r["tasks"] for r in tasks], [r["peak_gib"] for r in tasks], "s--", color="C1")
         twin.set_ylabel("peak RSS (GiB, dashed)")
     stages = {"throughput_main": "dense\nlayer", "throughput_sparse": "sparse\nlayer",
-              "throughput_float_codes": "float\ncodes", "throughput": "now"}
+              "throughput_float_codes": "float\ncodes", "throughput": "now",
+              "throughput_two_threads": "now, 2\nthreads"}
     bars = [(key, r) for key in stages for r in results.get(key, [])]
     if bars:
         names = [f"{stages[key]}\nk={r['n_neighbors']}" for key, r in bars]
@@ -284,7 +301,7 @@ def plot(results, path):
         axes[3].axhline(50_000, color="k", ls=":", label="target 50,000")
         axes[3].set_xticks(x, names, fontsize=6)
         axes[3].set_xlabel("n_neighbors = k")
-        axes[3].set_ylabel("predict rows/s, Tox21 model, 1 thread")
+        axes[3].set_ylabel("predict rows/s, Tox21 model (1 thread unless marked)")
         axes[3].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -327,8 +344,9 @@ def main():
                       and "synthetic" in args.sources]
             if "muv" in args.sources and (SHARED_DATA / "muv.csv.gz").exists():
                 points.append(dict(kind="fit", n_rows=0, n_tasks=0, source="muv", **common))
-            # The points of the sources this run does not redo are kept.
-            kept = [r for r in results.get("rows", []) if r["source"] not in args.sources]
+            # The points of the sources this run does not redo are kept (in "rows" only).
+            kept = [r for r in results.get("rows", [])
+                    if r["source"] not in args.sources and not args.tag]
         elif args.part == "search":
             points = [dict(kind="search", n_rows=n, source="synthetic", **common)
                       for n in ROW_SIZES if n <= args.max_rows]

@@ -38,8 +38,7 @@ from sklearn.utils.validation import assert_all_finite, check_is_fitted
 from ..metrics import masked_roc_auc_score
 from ..nn import MaskedBCEWithLogitsLoss
 from ..utils import check_label_matrix, check_task_columns
-from ..utils._validation import check_visible_ratio
-from ..utils._validation import row_blocks
+from ..utils._validation import check_visible_ratio, row_blocks
 
 # Probabilities are kept strictly inside (0, 1), like MLPClassifier, so log-loss stays finite.
 _PROBA_EPS = 1e-12

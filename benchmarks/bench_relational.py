@@ -20,8 +20,8 @@ fits on train and scores the validation tenth: defaults are chosen there, never 
     python benchmarks/bench_relational.py --no-run     # tables and plot from the JSON
 
 Writes ``results/relational.json`` and ``relational.png`` (``results/ablations.json`` with
-``--split valid``) and, for the test split, rewrites the results tables of
-``docs/benchmarks.md`` and ``README.md``. Torch runs on one thread (a shared 2-core
+``--split valid``) and, for the test split without ``--out`` or ``--tag``, rewrites the
+results tables of ``docs/benchmarks.md`` and ``README.md``. Torch runs on one thread (a shared 2-core
 machine; see docs/metalink.md); the forests use both cores.
 """
 
@@ -264,7 +264,9 @@ def main():
     for key, s in sorted(summary.items()):
         print(f"{key:60s} {s['roc_auc_mean']:.3f} ± {s['roc_auc_std']:.3f} "
               f"(n={s['n_seeds']})  fit {s['fit_seconds_mean']:.1f}s")
-    if args.split == "test" and not args.tag:
+    # Only the committed result rewrites the docs: a run with --out (a check, a subset of
+    # seeds or models) would replace their tables with its own.
+    if args.split == "test" and not args.tag and args.out is None:
         models = list(MODELS)
         plot(summary, DATASETS, models, out.with_suffix(".png"))
         table = markdown_table(summary, DATASETS, models)

@@ -38,7 +38,7 @@ from sklearn.utils.validation import assert_all_finite, check_is_fitted
 from ..metrics import masked_roc_auc_score
 from ..nn import MaskedBCEWithLogitsLoss
 from ..utils import check_label_matrix, check_task_columns
-from ..utils._validation import check_visible_ratio, row_blocks
+from ..utils._validation import check_visible_ratio, label_counts
 
 # Probabilities are kept strictly inside (0, 1), like MLPClassifier, so log-loss stays finite.
 _PROBA_EPS = 1e-12
@@ -129,18 +129,6 @@ def _encode_binary_target(y, name):
 
 # Label dtypes fit keeps as they are; any other becomes the first.
 _LABEL_DTYPES = [np.float64, np.float32, np.float16]
-
-
-def label_counts(Y, rows=None):
-    """Known labels and positives per task of Y (of its ``rows``), two int64 arrays, counted
-    a block of rows at a time: no temporary as large as Y, and exact in any float dtype."""
-    rows = np.arange(len(Y)) if rows is None else rows
-    known, positives = np.zeros((2, Y.shape[1]), dtype=np.int64)
-    for part in row_blocks(len(rows), Y.shape[1]):
-        block = Y[rows[part]]
-        known += (~np.isnan(block)).sum(axis=0)
-        positives += (block == 1).sum(axis=0)
-    return known, positives
 
 
 def _task_prior(known, positives, kept_tasks, task_names, name):

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ..utils._validation import row_blocks
+from ..utils._validation import label_counts, row_blocks
 from ._inputs import _SCAN_ROWS, binary_columns, torch_csr
 
 # Query rows per block: bounds memory at a few (chunk, n_reference) float arrays.
@@ -328,8 +328,9 @@ class LabelNeighbours:
 
     def __init__(self, X, Y, n_neighbors, n_candidates):
         self.index = NeighbourIndex(X)
+        Y = np.asarray(Y)
         self._set_codes(Y)
-        known, positive = (self.codes != 0).sum(axis=0), (self.codes == 1).sum(axis=0)
+        known, positive = label_counts(Y)
         # A task without a known label takes the pooled positive rate (in float32, as it
         # always was).
         pooled = np.float32(positive.sum() / max(known.sum(), 1))
@@ -342,7 +343,6 @@ class LabelNeighbours:
         # at a time: the rows gathered for each query (500 candidates, then the neighbours)
         # come from 4x less memory than float32 would take. With MUV's 84,000 reference
         # rows those random reads were most of a training step's neighbour cost.
-        Y = np.asarray(Y)
         self.codes = np.empty(Y.shape, dtype=np.int8)
         for rows in row_blocks(*Y.shape):
             self.codes[rows] = _codes(Y[rows])

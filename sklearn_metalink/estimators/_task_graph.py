@@ -9,8 +9,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..nn import MaskedBCEWithLogitsLoss, MLPEncoder, TaskGraphModule
-from ..utils._validation import check_visible_ratio
-from ._base import _RelationalNetClassifier, label_counts
+from ..utils._validation import check_visible_ratio, label_counts
+from ._base import _RelationalNetClassifier
 from ._episodes import LabelMaskingCollate, visibility_mask
 from ._inputs import FeatureMatrix
 

@@ -17,6 +17,18 @@ def row_blocks(n_rows, n_columns):
     return [slice(start, start + step) for start in range(0, n_rows, step)]
 
 
+def label_counts(Y, rows=None):
+    """Known labels and positives per task of Y (of its ``rows``), two int64 arrays, counted
+    a block of rows at a time: no temporary as large as Y, and exact in any float dtype."""
+    rows = np.arange(len(Y)) if rows is None else rows
+    known, positives = np.zeros((2, Y.shape[1]), dtype=np.int64)
+    for part in row_blocks(len(rows), Y.shape[1]):
+        block = Y[rows[part]]
+        known += (~np.isnan(block)).sum(axis=0)
+        positives += (block == 1).sum(axis=0)
+    return known, positives
+
+
 def check_label_matrix(
     Y, *, name="Y", n_rows=None, n_tasks=None, allow_all_unknown=False, columns=None,
     dtype=np.float64,

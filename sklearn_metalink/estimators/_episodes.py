@@ -40,8 +40,8 @@ class FixedVisibility:
     kept (a tenth of Y's cells by default, not all of them).
     """
 
-    def __init__(self, Y, visible_ratio, rng, rows=None):
-        self.rows = np.arange(len(Y)) if rows is None else np.asarray(rows)
+    def __init__(self, Y, visible_ratio, rng, rows):
+        self.rows = np.asarray(rows)
         self.mask = visibility_mask(Y, visible_ratio, rng, self.rows)
 
     def __getitem__(self, rows):
@@ -56,9 +56,9 @@ class EpisodeCollate:
 
     The support batch is drawn from ``pool`` without the query rows, so a hidden label of
     a query row never reaches the task nodes through its own support edges. With
-    ``fixed=True`` (validation) the visible labels and the support are drawn once, so the
-    validation loss is comparable across epochs; ``fixed_rows`` (sorted) limits the
-    visible labels kept to the rows validation batches come from.
+    ``valid`` (the sorted rows validation batches come from) the visible labels of those
+    rows and the support are drawn once, so the validation loss is comparable across
+    epochs; without it (training) they are drawn anew for every batch.
 
     With ``few_shot_tasks = p > 0`` (training only), each task plays a new task in a step
     with probability p: the support keeps only k of its known labels (k log-uniform between
@@ -77,18 +77,18 @@ class EpisodeCollate:
     """
 
     def __init__(
-        self, inputs, X, Y, pool, support_size, visible_ratio, rng, fixed=False, few_shot_tasks=0.0,
-        neighbours=None, fixed_rows=None,
+        self, inputs, X, Y, pool, support_size, visible_ratio, rng, valid=None,
+        few_shot_tasks=0.0, neighbours=None,
     ):
         self.inputs, self.X, self.Y, self.pool = inputs, X, Y, pool
         self.neighbours = neighbours
         self.support_size = support_size
         self.visible_ratio = visible_ratio
         self.rng = rng
-        self.fixed = fixed
-        self.few_shot_tasks = 0.0 if fixed else few_shot_tasks
-        if fixed:
-            self.visible = FixedVisibility(Y, visible_ratio, rng, fixed_rows)
+        self.fixed = valid is not None
+        self.few_shot_tasks = 0.0 if self.fixed else few_shot_tasks
+        if self.fixed:
+            self.visible = FixedVisibility(Y, visible_ratio, rng, valid)
             self.support = self._draw_support(np.empty(0, dtype=np.intp))
 
     def _draw_support(self, query):
@@ -149,16 +149,16 @@ class LabelMaskingCollate:
     """skorch ``collate_fn``: rows of X with each known label visible with probability r.
 
     The visible labels are the rows' context ``y``, the other known labels the target.
-    With ``fixed=True`` (validation) the visible labels are drawn once, so the validation
-    loss is comparable across epochs (kept for ``fixed_rows`` only, when given). Call
-    ``release()`` after training, so the training data does not travel with the pickled net.
+    With ``valid`` (the sorted rows validation batches come from) their visible labels are
+    drawn once, so the validation loss is comparable across epochs. Call ``release()``
+    after training, so the training data does not travel with the pickled net.
     """
 
-    def __init__(self, inputs, X, Y, visible_ratio, rng, fixed=False, fixed_rows=None):
+    def __init__(self, inputs, X, Y, visible_ratio, rng, valid=None):
         self.inputs, self.X, self.Y = inputs, X, Y
         self.visible_ratio = visible_ratio
         self.rng = rng
-        self.visible = FixedVisibility(Y, visible_ratio, rng, fixed_rows) if fixed else None
+        self.visible = None if valid is None else FixedVisibility(Y, visible_ratio, rng, valid)
 
     def __call__(self, batch):
         rows = np.array([int(index) for index, _ in batch])

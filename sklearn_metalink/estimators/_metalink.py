@@ -404,7 +404,7 @@ class MetaLinkClassifier(_RelationalNetClassifier):
     def _collate(self, X, Y, pool, visible_ratio, rng, valid, prepared):
         return EpisodeCollate(
             self._inputs(), X, Y, pool, self.support_size, visible_ratio, rng,
-            fixed=valid is not None, fixed_rows=valid,
+            valid=valid,
             few_shot_tasks=self._few_shot_tasks(),
             neighbours=None if self._neighbours is None else (self._neighbours, prepared),
         )

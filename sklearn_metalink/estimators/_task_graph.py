@@ -223,9 +223,7 @@ class TaskGraphClassifier(_RelationalNetClassifier):
         )
 
     def _collate(self, X, Y, pool, visible_ratio, rng, valid, prepared):
-        return LabelMaskingCollate(
-            self._inputs(), X, Y, visible_ratio, rng, fixed=valid is not None, fixed_rows=valid
-        )
+        return LabelMaskingCollate(self._inputs(), X, Y, visible_ratio, rng, valid=valid)
 
     def _criterion(self, Y, train):
         if self.pos_weight is None:

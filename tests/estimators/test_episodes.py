@@ -30,7 +30,7 @@ def _episode_collate(X, Y, fixed, seed=0):
     # The support may take every row of the pool: only the exclusion keeps the query out.
     return EpisodeCollate(
         FeatureMatrix(), X, Y, np.arange(len(Y)), support_size=len(Y), visible_ratio=0.5,
-        rng=np.random.default_rng(seed), fixed=fixed,
+        rng=np.random.default_rng(seed), valid=np.arange(len(Y)) if fixed else None,
     )
 
 
@@ -59,7 +59,9 @@ def test_the_hidden_labels_of_a_query_row_are_its_targets_and_not_its_context(ro
 def test_the_validation_collate_of_the_task_graph_shows_the_same_labels_every_epoch(rows):
     X, Y = rows
     batch = [(i, None) for i in range(60)]
-    fixed = LabelMaskingCollate(FeatureMatrix(), X, Y, 0.5, np.random.default_rng(0), fixed=True)
+    fixed = LabelMaskingCollate(
+        FeatureMatrix(), X, Y, 0.5, np.random.default_rng(0), valid=np.arange(len(Y))
+    )
     first, second = fixed(batch), fixed(batch)
     np.testing.assert_array_equal(first[0]["y"], second[0]["y"])
     np.testing.assert_array_equal(first[1], second[1])

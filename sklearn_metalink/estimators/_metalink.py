@@ -252,11 +252,12 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         ``task_nodes="shared"`` at fit, so that a task node owes nothing to training.
 
         With ``n_neighbors > 0`` the support is also a reference for data-to-data
-        relations: a new task's log-odds are averaged (weight 0.75) with the label-agreement
-        k-NN estimate from the ``n_neighbors`` support rows labelled on it that are most
-        similar to the query and agree most with its known labels. The task vectors are
-        means, which a few dozen labels already fix; the k-NN estimate keeps improving with
-        every labelled row. The support's features and labels are kept for it.
+        relations: a new task's log-odds are averaged with the label-agreement k-NN
+        estimate from the ``n_neighbors`` support rows labelled on it that are most similar
+        to the query and agree most with its known labels, with weight 0.75 * n / (n + 64)
+        for a task with n support labels. The task vectors are means, which a few dozen
+        labels already fix; the k-NN estimate keeps improving with every labelled row. The
+        support's features and labels are kept for it.
 
         Parameters
         ----------

@@ -270,13 +270,14 @@ def plot(summary, datasets, shots, path):
     settings = ("meta", "relational-meta")
     fig, axes = plt.subplots(len(settings), len(datasets), figsize=(4.2 * len(datasets), 7.5),
                              squeeze=False, sharey="row")
-    lines = [(model, model, f"C{i}", "o") for i, model in enumerate(MODELS)]
+    # (model, label, colour, marker, setting suffix of the summary key)
+    lines = [(model, model, f"C{i}", "o", "") for i, model in enumerate(MODELS)]
     for col, dataset in enumerate(datasets):
         for row, setting in enumerate(settings):
             ax = axes[row, col]
-            extra = [("MetaLink", "MetaLink + training-task labels", "k", "s")] if row else []
-            for model, label, color, marker in lines + extra:
-                key_setting = setting + ("+train" if label.endswith("labels") else "")
+            extra = [("MetaLink", "MetaLink + training-task labels", "k", "s", "+train")] if row else []
+            for model, label, color, marker, suffix in lines + extra:
+                key_setting = setting + suffix
                 for protocol, style in zip(PROTOCOLS, ("-", ":")):
                     stats = [(str(k), summary.get(f"{dataset}|{protocol}|{key_setting}|{model}|{k}"))
                              for k in shots]

@@ -120,9 +120,9 @@ class TanimotoNearestNeighbors:
             if len(np.unique(y)) < 2:
                 P[:, task] = y.mean() if len(y) else 0.5
                 continue
-            k = min(self.n_neighbors, len(rows))
-            nearest = np.argsort(distance[:, rows], axis=1, kind="stable")[:, :k]
-            d = np.take_along_axis(distance[:, rows], nearest, axis=1)
+            to_rows = distance[:, rows]
+            nearest = np.argsort(to_rows, axis=1, kind="stable")[:, :min(self.n_neighbors, len(rows))]
+            d = np.take_along_axis(to_rows, nearest, axis=1)
             exact = d == 0
             weight = np.where(exact.any(axis=1, keepdims=True), exact, 1 / np.maximum(d, 1e-300))
             P[:, task] = (weight * y[nearest]).sum(axis=1) / weight.sum(axis=1)

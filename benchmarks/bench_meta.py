@@ -177,7 +177,7 @@ def blend_grid(bound, X, visible, target):
     network = bound._logits(X, visible)
     bound._support_neighbours = support
     log_odds = support.log_odds(X, visible)
-    n_known = (support.neighbours.codes[:, support.columns] != 0).sum(axis=0)
+    n_known = support.n_known()
     has_context = ~np.isnan(visible).all(axis=1)
     return {
         f"MetaLink[{w0},{w1},{half}]": masked_roc_auc_score(target, blend_columns(

@@ -154,12 +154,12 @@ def _task_prior(known, positives, kept_tasks, task_names, name):
     return prior
 
 
-def _warn_single_class_tasks(Y, known, positives, task_names, name, n_kept):
+def _warn_single_class_tasks(known, positives, task_names, name, n_kept):
     single = (known > 0) & ((positives == 0) | (positives == known))
     single[:n_kept] = False
     if single.any():
         listed = [
-            f"{task!r} (all {int(Y[~np.isnan(Y[:, t]), t][0])})"
+            f"{task!r} (all {int(positives[t] == known[t])})"
             for task, t in zip(task_names[single][:10], np.flatnonzero(single)[:10])
         ]
         more = f" and {single.sum() - 10} more" if single.sum() > 10 else ""
@@ -287,7 +287,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             _task_prior=_task_prior(known, positives, kept_tasks, task_names, name),
         )
         if not fitted["_single_output"]:
-            _warn_single_class_tasks(Y, known, positives, task_names, name, n_kept)
+            _warn_single_class_tasks(known, positives, task_names, name, n_kept)
         return Y, fitted
 
     def _split_rows(self, n_rows, rng):

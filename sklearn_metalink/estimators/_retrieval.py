@@ -507,10 +507,13 @@ class ColumnNeighbours:
         ``SUPPORT_BLEND`` of each row's context and the column's number of labels."""
         visible = np.asarray(visible, dtype=np.float32)
         has_context = ~np.isnan(visible).all(axis=1)
-        n_known = (self.neighbours.codes[:, self.columns] != 0).sum(axis=0)
         return blend_columns(
-            logits, self.log_odds(X, visible), self.columns, n_known, has_context
+            logits, self.log_odds(X, visible), self.columns, self.n_known(), has_context
         )
+
+    def n_known(self):
+        """Known reference labels of each of ``columns``: (n_selected,)."""
+        return (self.neighbours.codes[:, self.columns] != 0).sum(axis=0)
 
 
 def blend_columns(logits, log_odds, columns, n_known, has_context, weights=None, half=None):

@@ -49,7 +49,7 @@ _P_CLIP = 1e-4
 # 0.645 with the full weight from the first label, 0.634 for the network alone) and was
 # within 0.1 point of the best in relational-meta (0.751; 0.749 and 0.734). With the full
 # weight at once ToxCast fell as k grew (meta 0.645 at k = 8 to 0.612 at 128), its
-# estimate being weak below k = all; Tox21 and SIDER lose 0.2 to 0.6 points by the change.
+# estimate being weak below k = all; in meta Tox21 and SIDER lose 0.2 and 0.6 points by it.
 SUPPORT_BLEND = (0.75, 0.75)
 SUPPORT_HALF = 64
 

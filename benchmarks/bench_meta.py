@@ -63,7 +63,14 @@ from baselines import (
 from common import LOADERS, hide_labels, merge, previous_results, summarize
 from sklearn_metalink import MetaLinkClassifier
 from sklearn_metalink.chem import MorganFingerprint, ScaffoldSplit
-from sklearn_metalink.estimators._retrieval import SUPPORT_BLEND, SUPPORT_HALF, blend_columns
+from sklearn_metalink.estimators._retrieval import (
+    PAIR_PENALTY,
+    SUPPORT_BLEND,
+    SUPPORT_HALF,
+    _codes,
+    _fit_pairs,
+    blend_columns,
+)
 from sklearn_metalink.metrics import masked_roc_auc_score
 from sklearn_metalink.model_selection import sample_support, split_tasks
 from sklearn_metalink.nn import MaskedBCEWithLogitsLoss
@@ -79,7 +86,8 @@ SETTINGS = ("meta", "relational-meta", "relational-meta+train")
 METALINK = dict(task_nodes="shared")
 CONTEXT_BASELINES = ("RF-support+labels", "kNN-label-agreement")
 BASELINES = ("RF-support", "kNN-Tanimoto", "MLP-embedding+LR") + CONTEXT_BASELINES
-MODELS = ("MetaLink", "MetaLink-network-only", "MetaLink-fine-tuned") + BASELINES
+MODELS = ("MetaLink", "MetaLink-no-pairs", "MetaLink-network-only",
+          "MetaLink-fine-tuned") + BASELINES
 # ToxCast (617 tasks): a shorter training budget.
 TOXCAST_EPOCHS = 20
 PAPER = {  # MetaLink paper, ROC-AUC (x100): meta / relational-meta
@@ -92,6 +100,8 @@ FINE_TUNE_GRID = ((5, 1e-4), (20, 1e-4), (20, 1e-5), (100, 1e-5), (20, 1e-3))
 # --split valid: weights of the support estimate (row without, with context) and SUPPORT_HALF.
 BLEND_GRID = list(itertools.product((0.0, 0.25, 0.5, 0.75, 1.0), (0.0, 0.25, 0.5, 0.75, 1.0),
                                     (0, 16, 64)))
+# --split valid: penalties of the new tasks' label pairs (None: no pairs).
+PAIR_GRID = (None, 3.0, 10.0, 20.0, 30.0, 100.0)
 
 
 def fit_models(dataset, X, Y_train_tasks, seed):
@@ -171,23 +181,34 @@ def fine_tuned(model, X_support, Y_support, seed, steps, lr):
 
 
 def blend_grid(bound, X, visible, target):
-    """ROC-AUC of the bound model with each blend of BLEND_GRID (validation only)."""
+    """ROC-AUC of the bound model with each blend of BLEND_GRID (validation only), plus the
+    label pairs fitted with the default blend."""
     support = bound._support_neighbours
-    bound._support_neighbours = None
-    network = bound._logits(X, visible)
-    bound._support_neighbours = support
+    network = bound._network_logits(X, visible)
     log_odds = support.log_odds(X, visible)
     n_known = support.n_known()
     has_context = ~np.isnan(visible).all(axis=1)
+    pairs = 0.0 if support.pair_weight is None else _codes(visible) @ support.pair_weight.T
     return {
         f"MetaLink[{w0},{w1},{half}]": masked_roc_auc_score(target, blend_columns(
-            network, log_odds, support.columns, n_known, has_context, (w0, w1), half))
+            network, log_odds, support.columns, n_known, has_context, (w0, w1), half) + pairs)
         for w0, w1, half in BLEND_GRID
     }
 
 
+def pair_weights(bound, X_support, Y_support):
+    """The new tasks' label-pair weights for each penalty of PAIR_GRID (validation only)."""
+    support = bound._support_neighbours
+    problem = support.pair_problem(X_support, Y_support, bound._network_logits)
+    return {
+        penalty: None if penalty is None or problem is None
+        else _fit_pairs(*problem, support.columns, penalty)
+        for penalty in PAIR_GRID
+    }
+
+
 def run(datasets, seeds, shots, protocols, split_name, baselines=BASELINES,
-        no_forests_at_all=False):
+        no_forests_at_all=False, no_fine_tune=False):
     records = []
     for dataset in datasets:
         smiles, Y = LOADERS[dataset](return_X_y=True)
@@ -223,6 +244,8 @@ def run(datasets, seeds, shots, protocols, split_name, baselines=BASELINES,
                     start = time.perf_counter()
                     bound = fitted["MetaLink"].with_support(X[rows], Y_support)
                     bind_seconds = time.perf_counter() - start
+                    if split_name == "valid":
+                        pair_grid = pair_weights(bound, X[rows], Y_support)
                     for setting, (visible, target) in masks.items():
                         start = time.perf_counter()
                         P = bound.predict_proba(X[test], Y=visible)
@@ -238,7 +261,20 @@ def run(datasets, seeds, shots, protocols, split_name, baselines=BASELINES,
                             for name, auc in blend_grid(bound, X[test], visible, target).items():
                                 records.append(dict(base, model=name, setting=setting,
                                                     roc_auc=auc, fit_seconds=0.0))
-                    tunings = FINE_TUNE_GRID if split_name == "valid" else (FINE_TUNE,)
+                        if setting == "meta":
+                            continue  # label pairs move rows with visible labels only
+                        # Without label pairs, or with each penalty of the grid.
+                        default = support.pair_weight
+                        grid = pair_grid if split_name == "valid" else {None: None}
+                        for penalty, weight in grid.items():
+                            support.pair_weight = weight
+                            name = ("MetaLink-no-pairs" if penalty is None
+                                    else f"MetaLink[pairs={penalty:g}]")
+                            record(name, setting, bound.predict_proba(X[test], Y=visible),
+                                   target, fit_seconds=seconds["MetaLink"])
+                        support.pair_weight = default
+                    tunings = () if no_fine_tune else (
+                        FINE_TUNE_GRID if split_name == "valid" else (FINE_TUNE,))
                     for steps, lr in tunings:
                         start = time.perf_counter()
                         tuned = fine_tuned(fitted["MetaLink"], X[rows], Y_support, seed, steps, lr)
@@ -252,8 +288,12 @@ def run(datasets, seeds, shots, protocols, split_name, baselines=BASELINES,
                     with_old = fitted["MetaLink"].with_support(
                         X[rows], np.hstack([Y[rows][:, old], Y_support]), training_tasks=True
                     )
-                    P = with_old.predict_proba(X[test], Y=np.hstack([old_context, visible]))
-                    record("MetaLink", "relational-meta+train", P[:, len(old):], target)
+                    both = np.hstack([old_context, visible])
+                    record("MetaLink", "relational-meta+train",
+                           with_old.predict_proba(X[test], Y=both)[:, len(old):], target)
+                    with_old._support_neighbours.pair_weight = None
+                    record("MetaLink-no-pairs", "relational-meta+train",
+                           with_old.predict_proba(X[test], Y=both)[:, len(old):], target)
                     predictions, baseline_seconds = baseline_predictions(
                         fitted, X[rows], Y_support, X[test],
                         {setting: visible for setting, (visible, _) in masks.items()}, seed,
@@ -300,7 +340,8 @@ def plot(summary, datasets, shots, path):
 
 LABELS = {
     "MetaLink": "MetaLink (with_support)",
-    "MetaLink-network-only": "MetaLink, network only (no support k-NN)",
+    "MetaLink-no-pairs": "MetaLink without the new tasks' label pairs",
+    "MetaLink-network-only": "MetaLink, network only (no support k-NN, no label pairs)",
     "MetaLink-fine-tuned": "MetaLink fine-tuned on the support (refit)",
     "RF-support": "forest on the support",
     "kNN-Tanimoto": "Tanimoto 5-NN",
@@ -370,6 +411,8 @@ def main():
                         help="baselines to run")
     parser.add_argument("--no-forests-at-all", action="store_true",
                         help="skip the forests at k=all (on ToxCast they take most of the time)")
+    parser.add_argument("--no-fine-tune", action="store_true",
+                        help="skip MetaLink-fine-tuned (and its grid with --split valid)")
     parser.add_argument("--out", default=None)
     parser.add_argument("--replot", action="store_true",
                         help="run nothing: rewrite the summary and the plot of the JSON")
@@ -381,7 +424,7 @@ def main():
     out.parent.mkdir(parents=True, exist_ok=True)
     key_fields = ("dataset", "seed", "protocol", "k", "model", "setting")
     new = [] if args.replot else run(args.datasets, args.seeds, shots, args.protocols, args.split,
-                                     args.baselines, args.no_forests_at_all)
+                                     args.baselines, args.no_forests_at_all, args.no_fine_tune)
     # Read after the run: a run that finished meanwhile keeps its records.
     records = merge(previous_results(out.with_suffix(".json")).get("records", []), new,
                     key=lambda rec: tuple(rec[f] for f in key_fields))
@@ -392,6 +435,7 @@ def main():
         split=args.split,
         toxcast_max_epochs=TOXCAST_EPOCHS,
         support_blend=dict(weights=SUPPORT_BLEND, half=SUPPORT_HALF),
+        pair_penalty=PAIR_PENALTY,
         fit_seconds="MetaLink: its one fit on the training tasks (shared by every k); "
         "baselines: fit on the support and predict, per k (MLP-embedding+LR includes the "
         "MLP's training on the training tasks)",

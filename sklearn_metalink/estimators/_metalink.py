@@ -247,9 +247,9 @@ class MetaLinkClassifier(_RelationalNetClassifier):
     def with_support(self, X, Y, *, training_tasks=False):
         """A copy of this fitted classifier that predicts the tasks of a support set.
 
-        No gradient step: the support's labelled rows build the task vectors by message
-        passing, as the training support did for the training tasks. Needs
-        ``task_nodes="shared"`` at fit, so that a task node owes nothing to training.
+        No gradient step in the network: the support's labelled rows build the task
+        vectors by message passing, as the training support did for the training tasks.
+        Needs ``task_nodes="shared"`` at fit, so that a task node owes nothing to training.
 
         With ``n_neighbors > 0`` the support is also a reference for data-to-data
         relations: a new task's log-odds are averaged with the label-agreement k-NN
@@ -258,6 +258,14 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         for a task with n support labels. The task vectors are means, which a few dozen
         labels already fix; the k-NN estimate keeps improving with every labelled row. The
         support's features and labels are kept for it.
+
+        Where support rows know two labels or more, the new tasks also get label pairs:
+        a weight from each visible label of a query to each new task's log-odds, so that a
+        new assay follows the related ones already measured on the row. They are a
+        penalised logistic regression fitted on the support, each row shown with half its
+        labels visible and the other half to predict (twice, the halves swapped), with the
+        network and k-NN log-odds as offset: deterministic, and without context nothing
+        changes. This costs about as much as predicting the support rows twice.
 
         Parameters
         ----------
@@ -311,6 +319,8 @@ class MetaLinkClassifier(_RelationalNetClassifier):
             **support, feature_index=feature_index, keep_columns=training_tasks
         )
         bound._support_neighbours = self._column_neighbours(X, Y, feature_index)
+        if bound._support_neighbours is not None:
+            bound._support_neighbours.fit_pairs(X, Y, bound._network_logits)
         return bound
 
     def _column_neighbours(self, X, Y, feature_index):
@@ -321,8 +331,12 @@ class MetaLinkClassifier(_RelationalNetClassifier):
             return None
         return ColumnNeighbours(X, Y, self.n_neighbors, columns=new)
 
+    def _network_logits(self, X, Y):
+        """The module's logits, without the support's estimate of a bound model."""
+        return super()._logits(X, Y)
+
     def _logits(self, X, Y):
-        logits = super()._logits(X, Y)
+        logits = self._network_logits(X, Y)
         support = getattr(self, "_support_neighbours", None)
         return logits if support is None else support.blend(logits, X, Y)
 

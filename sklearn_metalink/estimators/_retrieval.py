@@ -15,6 +15,7 @@ and an unknown one 0, it is the dot product of the two rows' codes.
 """
 
 import numpy as np
+import scipy.optimize
 import scipy.sparse as sp
 import torch
 
@@ -52,6 +53,10 @@ _P_CLIP = 1e-4
 # estimate being weak below k = all; in meta Tox21 and SIDER lose 0.2 and 0.6 points by it.
 SUPPORT_BLEND = (0.75, 0.75)
 SUPPORT_HALF = 64
+# Label pairs of a support's new columns (``ColumnNeighbours.fit_pairs``): the penalty
+# PAIR_PENALTY / 2 * ||W||^2 against the log-loss summed over the support's hidden labels,
+# i.e. a Gaussian prior of variance 1 / PAIR_PENALTY on each pair weight. PAIR_PENALTY_NOTE
+PAIR_PENALTY = 20.0
 
 
 class NeighbourIndex:
@@ -443,7 +448,8 @@ class ColumnNeighbours:
     given task. Here each column takes the ``n_neighbors`` rows of highest weight among the
     reference rows that know its label, so its estimate sharpens as that column gains labels
     (with k <= ``n_neighbors`` it uses all of them). Weights, pseudo-count and log-odds are
-    those of ``LabelNeighbours``; every row is scored on its own.
+    those of ``LabelNeighbours``; every row is scored on its own. ``fit_pairs`` adds label
+    pairs: how each column follows the other labels of a row, learned on the reference.
 
     Parameters
     ----------
@@ -460,23 +466,29 @@ class ColumnNeighbours:
         self.neighbours = LabelNeighbours(X, Y, n_neighbors, n_candidates=len(Y))
         n_columns = self.neighbours.codes.shape[1]
         self.columns = np.arange(n_columns) if columns is None else np.asarray(columns, dtype=np.int64)
+        self.pair_weight = None
 
     def to_arrays(self):
         """Named arrays for model files; ``from_arrays`` rebuilds the object."""
-        return {**self.neighbours.to_arrays(), "columns": self.columns}
+        arrays = {**self.neighbours.to_arrays(), "columns": self.columns}
+        if self.pair_weight is not None:
+            arrays["pair_weight"] = self.pair_weight
+        return arrays
 
     @classmethod
     def from_arrays(cls, arrays):
         column_neighbours = cls.__new__(cls)
         column_neighbours.neighbours = LabelNeighbours.from_arrays(
-            {key: value for key, value in arrays.items() if key != "columns"}
+            {key: value for key, value in arrays.items() if key not in ("columns", "pair_weight")}
         )
         column_neighbours.columns = np.asarray(arrays["columns"], dtype=np.int64)
+        column_neighbours.pair_weight = arrays.get("pair_weight")
         return column_neighbours
 
-    def proba(self, X, visible):
+    def proba(self, X, visible, exclude=None):
         """P(label = 1) of each of ``columns``: (n, n_selected) float64, from rows X and
-        their visible labels (n, n_columns), NaN = unknown."""
+        their visible labels (n, n_columns), NaN = unknown. ``exclude`` (n,) gives each
+        row a reference row that is not its neighbour (itself, when X are reference rows)."""
         ref = self.neighbours
         visible = np.asarray(visible, dtype=np.float32)
         out = np.empty((X.shape[0], len(self.columns)))
@@ -484,6 +496,8 @@ class ColumnNeighbours:
         for start in range(0, X.shape[0], _CHUNK):
             stop = min(start + _CHUNK, X.shape[0])
             sims = ref.index.similarities(X[start:stop])
+            if exclude is not None:
+                sims[np.arange(stop - start), exclude[start:stop]] = 0.0
             codes = _codes(visible[start:stop])
             balance = codes @ ref.float_codes().T if codes.any() else 0.0
             weights = _agreement_weights(sims, codes, balance)
@@ -497,23 +511,98 @@ class ColumnNeighbours:
                 out[start:stop, j] = ((w * labels).sum(axis=1) + prior) / (w.sum(axis=1) + 1.0)
         return out
 
-    def log_odds(self, X, visible):
+    def log_odds(self, X, visible, exclude=None):
         """``proba`` as clipped log-odds, float64."""
-        P = np.clip(self.proba(X, visible), _P_CLIP, 1 - _P_CLIP)
+        P = np.clip(self.proba(X, visible, exclude), _P_CLIP, 1 - _P_CLIP)
         return np.log(P / (1 - P))
 
-    def blend(self, logits, X, visible):
+    def blend(self, logits, X, visible, exclude=None):
         """``logits`` (n, n_columns) with the estimate of ``columns`` averaged in, by
-        ``SUPPORT_BLEND`` of each row's context and the column's number of labels."""
+        ``SUPPORT_BLEND`` of each row's context and the column's number of labels, and
+        the label pairs' term added (``fit_pairs``)."""
         visible = np.asarray(visible, dtype=np.float32)
+        out = self._blend_estimate(logits, X, visible, exclude)
+        if self.pair_weight is not None:
+            out[:, self.columns] += _codes(visible).astype(np.float64) @ self.pair_weight.T
+        return out
+
+    def _blend_estimate(self, logits, X, visible, exclude=None):
         has_context = ~np.isnan(visible).all(axis=1)
         return blend_columns(
-            logits, self.log_odds(X, visible), self.columns, self.n_known(), has_context
+            logits, self.log_odds(X, visible, exclude), self.columns, self.n_known(),
+            has_context,
         )
 
     def n_known(self):
         """Known reference labels of each of ``columns``: (n_selected,)."""
         return (self.neighbours.codes[:, self.columns] != 0).sum(axis=0)
+
+    def fit_pairs(self, X, Y, network_logits, penalty=PAIR_PENALTY):
+        """Learn how each of ``columns`` follows the other labels of a row, from the
+        reference rows X, Y themselves: ``pair_weight`` (n_selected, n_columns), whose
+        product with a row's label codes is added to the blended log-odds.
+
+        A logistic regression of the reference rows' hidden labels on their visible ones'
+        codes (``pair_problem``), with the blended log-odds as offset and the L2 penalty
+        ``penalty / 2 * ||W||^2``; a column's weight on itself is 0. With nothing to learn
+        (no row knows two labels) ``pair_weight`` stays None.
+        """
+        problem = self.pair_problem(X, Y, network_logits)
+        if problem is not None:
+            self.pair_weight = _fit_pairs(*problem, self.columns, penalty)
+        return self
+
+    def pair_problem(self, X, Y, network_logits):
+        """The data of ``fit_pairs``: offsets, label codes and targets, or None.
+
+        Each reference row that knows two labels or more is shown twice, with
+        complementary halves of its known labels (a fixed draw) as context, the other half
+        hidden: a query of the relational-meta setting. Offsets: its blended log-odds of
+        ``columns``, from ``network_logits(X, visible)`` and this k-NN estimate without
+        the row among its own neighbours (and without label pairs already fitted).
+        """
+        Y = np.asarray(Y, dtype=np.float32)
+        rows = np.flatnonzero((~np.isnan(Y)).sum(axis=1) >= 2)
+        if len(rows) == 0:
+            return None
+        X, Y = X[rows], Y[rows]
+        known = ~np.isnan(Y)
+        half = np.random.RandomState(0).rand(*Y.shape) < 0.5
+        offsets, codes, targets = [], [], []
+        for shown in (known & half, known & ~half):
+            visible = np.where(shown, Y, np.nan)
+            blended = self._blend_estimate(network_logits(X, visible), X, visible, rows)
+            offsets.append(blended[:, self.columns])
+            codes.append(_codes(visible).astype(np.float64))
+            targets.append(np.where(shown, np.nan, Y)[:, self.columns])
+        return np.vstack(offsets), np.vstack(codes), np.vstack(targets)
+
+
+def _fit_pairs(offset, codes, target, columns, penalty):
+    """W (n_targets, n_codes) minimising the log-loss of ``target``'s known entries under
+    the logits ``offset + codes @ W.T``, plus ``penalty / 2 * ||W||^2``, with
+    ``W[j, columns[j]] = 0``; L-BFGS from zero, float64 (deterministic)."""
+    scored = ~np.isnan(target)
+    y = np.nan_to_num(target)
+    free = np.ones((target.shape[1], codes.shape[1]))
+    free[np.arange(len(columns)), columns] = 0.0
+    # The loss is a mean over the known entries, so the penalty is too: same minimum.
+    n_scored = max(scored.sum(), 1)
+    decay = penalty / n_scored
+
+    def loss(w):
+        W = w.reshape(free.shape) * free
+        z = offset + codes @ W.T
+        value = (np.logaddexp(0.0, z) - y * z)[scored].sum() / n_scored
+        with np.errstate(over="ignore"):  # exp(-z) = inf for z << 0: the sigmoid is 0
+            residual = np.where(scored, 1.0 / (1.0 + np.exp(-z)) - y, 0.0) / n_scored
+        gradient = (residual.T @ codes + decay * W) * free
+        return value + 0.5 * decay * (W**2).sum(), gradient.ravel()
+
+    result = scipy.optimize.minimize(
+        loss, np.zeros(free.size), jac=True, method="L-BFGS-B", options={"maxiter": 500}
+    )
+    return result.x.reshape(free.shape) * free
 
 
 def blend_columns(logits, log_odds, columns, n_known, has_context, weights=None, half=None):

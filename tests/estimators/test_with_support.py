@@ -115,7 +115,47 @@ def test_new_tasks_blend_the_support_k_nn_estimate_into_their_logits(meta_model,
         network_only, estimate.log_odds(X[N_FIT:], context), np.arange(3),
         np.full(3, len(rows)), ~np.isnan(context).all(axis=1),
     )
+    # Plus the label pairs learned on the support, for the rows with context.
+    expected += np.nan_to_num(2 * context - 1) @ bound_pairs(meta_model, X[rows], new[rows]).T
     np.testing.assert_allclose(network, expected, atol=1e-6)
+
+
+def bound_pairs(model, X, Y):
+    return model.with_support(X, Y)._support_neighbours.pair_weight
+
+
+def test_new_tasks_learn_label_pairs_from_the_support(meta_model, tasks, support):
+    """The support knows all three new labels of each row: how one follows another is
+    learned there (the negation of the copy, nothing for the coin flips), and a query's
+    visible labels move its other columns; without context nothing changes."""
+    X = tasks[0]
+    rows, new = support
+    bound = meta_model.with_support(X[rows], new[rows])
+    W = bound._support_neighbours.pair_weight
+    assert W.shape == (3, 3)
+    np.testing.assert_array_equal(np.diag(W), 0.0)
+    assert W[0, 1] < 0 and W[1, 0] < 0
+    assert np.abs(W[2, :2]).max() < np.abs(W[1, 0])
+    no_context = np.full((200, 3), nan)
+    P = bound.predict_proba(X[N_FIT:], Y=no_context)
+    shown = no_context.copy()
+    shown[:, 0] = new[N_FIT:, 0]
+    with_copy = bound.predict_proba(X[N_FIT:], Y=shown)
+    # A visible 1 for the copy lowers the negation's probability, a visible 0 raises it.
+    moved = with_copy[:, 1] - P[:, 1]
+    assert (moved[new[N_FIT:, 0] == 1] < 0).all() and (moved[new[N_FIT:, 0] == 0] > 0).all()
+    bound._support_neighbours.pair_weight = None
+    np.testing.assert_array_equal(bound.predict_proba(X[N_FIT:], Y=no_context), P)
+
+
+def test_no_label_pairs_when_no_support_row_knows_two_labels(meta_model, tasks, support):
+    X = tasks[0]
+    rows, new = support
+    one_each = np.full(new[rows].shape, nan)
+    one_each[np.arange(len(rows)), np.arange(len(rows)) % 3] = new[rows][
+        np.arange(len(rows)), np.arange(len(rows)) % 3
+    ]
+    assert bound_pairs(meta_model, X[rows], one_each) is None
 
 
 def test_a_new_task_without_support_labels_takes_no_estimate(meta_model, tasks, support):
@@ -144,6 +184,8 @@ def test_training_tasks_take_no_support_estimate_and_a_refit_drops_it(meta_model
     rows, new = support
     bound = meta_model.with_support(X[rows], np.hstack([Y[rows], new[rows]]), training_tasks=True)
     np.testing.assert_array_equal(bound._support_neighbours.columns, N_TASKS + np.arange(3))
+    # The new tasks' label pairs read the training tasks' labels too (a query's context).
+    assert bound._support_neighbours.pair_weight.shape == (3, N_TASKS + 3)
     refit = bound.set_params(max_epochs=1).fit(X[:100], new[:100])
     assert refit._support_neighbours is None
 

@@ -109,6 +109,10 @@ def test_model_bound_to_new_tasks_keeps_its_support_states(data, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), bound.predict_proba(X))
     # The support rows travel with the file: the new tasks' k-NN estimate is blended in.
     assert loaded._support_neighbours is not None
+    # So do the label pairs learned on it.
+    np.testing.assert_array_equal(
+        loaded._support_neighbours.pair_weight, bound._support_neighbours.pair_weight
+    )
     context = np.where(np.arange(len(X))[:, None] % 2 == 0, np.nan, (X[:, 4:6] > 0.5))
     np.testing.assert_array_equal(loaded.predict_proba(X, Y=context), bound.predict_proba(X, Y=context))
     bound._support_neighbours = None

@@ -293,7 +293,8 @@ def run(datasets, seeds, shots, protocols, split_name, baselines=BASELINES,
                            with_old.predict_proba(X[test], Y=both)[:, len(old):], target)
                     with_old._support_neighbours.pair_weight = None
                     record("MetaLink-no-pairs", "relational-meta+train",
-                           with_old.predict_proba(X[test], Y=both)[:, len(old):], target)
+                           with_old.predict_proba(X[test], Y=both)[:, len(old):], target,
+                           fit_seconds=seconds["MetaLink"])
                     predictions, baseline_seconds = baseline_predictions(
                         fitted, X[rows], Y_support, X[test],
                         {setting: visible for setting, (visible, _) in masks.items()}, seed,

@@ -67,7 +67,6 @@ from sklearn_metalink.estimators._retrieval import (
     PAIR_PENALTY,
     SUPPORT_BLEND,
     SUPPORT_HALF,
-    _codes,
     _fit_pairs,
     blend_columns,
 )
@@ -188,7 +187,8 @@ def blend_grid(bound, X, visible, target):
     log_odds = support.log_odds(X, visible)
     n_known = support.n_known()
     has_context = ~np.isnan(visible).all(axis=1)
-    pairs = 0.0 if support.pair_weight is None else _codes(visible) @ support.pair_weight.T
+    pairs = (0.0 if support.pair_weight is None
+             else support._column_codes(visible) @ support.pair_weight.T)
     return {
         f"MetaLink[{w0},{w1},{half}]": masked_roc_auc_score(target, blend_columns(
             network, log_odds, support.columns, n_known, has_context, (w0, w1), half) + pairs)
@@ -202,7 +202,7 @@ def pair_weights(bound, X_support, Y_support):
     problem = support.pair_problem(X_support, Y_support, bound._network_logits)
     return {
         penalty: None if penalty is None or problem is None
-        else _fit_pairs(*problem, support.columns, penalty)
+        else _fit_pairs(*problem, penalty)
         for penalty in PAIR_GRID
     }
 

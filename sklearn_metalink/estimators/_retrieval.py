@@ -523,8 +523,11 @@ class ColumnNeighbours:
         visible = np.asarray(visible, dtype=np.float32)
         out = self._blend_estimate(logits, X, visible, exclude)
         if self.pair_weight is not None:
-            out[:, self.columns] += _codes(visible).astype(np.float64) @ self.pair_weight.T
+            out[:, self.columns] += self._column_codes(visible) @ self.pair_weight.T
         return out
+
+    def _column_codes(self, visible):
+        return _codes(visible[:, self.columns]).astype(np.float64)
 
     def _blend_estimate(self, logits, X, visible, exclude=None):
         has_context = ~np.isnan(visible).all(axis=1)
@@ -538,9 +541,9 @@ class ColumnNeighbours:
         return (self.neighbours.codes[:, self.columns] != 0).sum(axis=0)
 
     def fit_pairs(self, X, Y, network_logits, penalty=PAIR_PENALTY):
-        """Learn how each of ``columns`` follows the other labels of a row, from the
-        reference rows X, Y themselves: ``pair_weight`` (n_selected, n_columns), whose
-        product with a row's label codes is added to the blended log-odds.
+        """Learn how each of ``columns`` follows the others in a row, from the reference
+        rows X, Y themselves: ``pair_weight`` (n_selected, n_selected), whose product with
+        a row's label codes on ``columns`` is added to their blended log-odds.
 
         A logistic regression of the reference rows' hidden labels on their visible ones'
         codes (``pair_problem``), with the blended log-odds as offset and the L2 penalty
@@ -549,7 +552,7 @@ class ColumnNeighbours:
         """
         problem = self.pair_problem(X, Y, network_logits)
         if problem is not None:
-            self.pair_weight = _fit_pairs(*problem, self.columns, penalty)
+            self.pair_weight = _fit_pairs(*problem, penalty)
         return self
 
     def pair_problem(self, X, Y, network_logits):
@@ -573,19 +576,18 @@ class ColumnNeighbours:
             visible = np.where(shown, Y, np.nan)
             blended = self._blend_estimate(network_logits(X, visible), X, visible, rows)
             offsets.append(blended[:, self.columns])
-            codes.append(_codes(visible).astype(np.float64))
+            codes.append(self._column_codes(visible))
             targets.append(np.where(shown, np.nan, Y)[:, self.columns])
         return np.vstack(offsets), np.vstack(codes), np.vstack(targets)
 
 
-def _fit_pairs(offset, codes, target, columns, penalty):
-    """W (n_targets, n_codes) minimising the log-loss of ``target``'s known entries under
-    the logits ``offset + codes @ W.T``, plus ``penalty / 2 * ||W||^2``, with
-    ``W[j, columns[j]] = 0``; L-BFGS from zero, float64 (deterministic)."""
+def _fit_pairs(offset, codes, target, penalty):
+    """W (n_columns, n_columns) minimising the log-loss of ``target``'s known entries under
+    the logits ``offset + codes @ W.T``, plus ``penalty / 2 * ||W||^2``, with a zero
+    diagonal; L-BFGS from zero, float64 (deterministic)."""
     scored = ~np.isnan(target)
     y = np.nan_to_num(target)
-    free = np.ones((target.shape[1], codes.shape[1]))
-    free[np.arange(len(columns)), columns] = 0.0
+    free = 1.0 - np.eye(target.shape[1])
     # The loss is a mean over the known entries, so the penalty is too: same minimum.
     n_scored = max(scored.sum(), 1)
     decay = penalty / n_scored

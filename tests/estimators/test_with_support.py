@@ -184,8 +184,8 @@ def test_training_tasks_take_no_support_estimate_and_a_refit_drops_it(meta_model
     rows, new = support
     bound = meta_model.with_support(X[rows], np.hstack([Y[rows], new[rows]]), training_tasks=True)
     np.testing.assert_array_equal(bound._support_neighbours.columns, N_TASKS + np.arange(3))
-    # The new tasks' label pairs read the training tasks' labels too (a query's context).
-    assert bound._support_neighbours.pair_weight.shape == (3, N_TASKS + 3)
+    # The new tasks' label pairs join new tasks only (training tasks have the network's).
+    assert bound._support_neighbours.pair_weight.shape == (3, 3)
     refit = bound.set_params(max_epochs=1).fit(X[:100], new[:100])
     assert refit._support_neighbours is None
 

@@ -14,8 +14,9 @@ positive and one negative) and the new tasks of the test molecules are predicted
   training-task labels are shown too, and the support's training-task labels are given.
 
 MetaLink (``task_nodes="shared"``, every other parameter at its default) binds the support
-with ``with_support`` (no gradient step); "MetaLink-network-only" is the same bound model
-without the support's k-NN estimate in the new tasks' logits (an ablation);
+with ``with_support`` (no gradient step in the network); "MetaLink-no-pairs" is the same
+bound model without the new tasks' label pairs, "MetaLink-network-only" without the
+support's k-NN estimate either (ablations);
 "MetaLink-fine-tuned" is the bound model after a few Adam steps on the support (what
 no-refit costs; steps and learning rate chosen with ``--split valid``). Baselines,
 fitted per k on the support: a random forest per task, Tanimoto 5-NN, a logistic
@@ -28,8 +29,8 @@ sim^3 * exp(3 * (agree - disagree) / n_visible): the estimate MetaLink blends in
 
 Score: macro ROC-AUC over the new tasks on the hidden test entries. ``--split valid``
 fits on the training tenth-split's train rows and scores the validation molecules (support
-from the train rows), and records the blend weights of the support estimate and the
-fine-tuning settings on a grid:
+from the train rows), and records the blend weights of the support estimate, the penalty
+of the label pairs and the fine-tuning settings on a grid:
 defaults are chosen there, never on the test molecules.
 
     python benchmarks/bench_meta.py --datasets tox21 sider --seeds 0 1 2

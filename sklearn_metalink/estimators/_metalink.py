@@ -439,7 +439,7 @@ class MetaLinkClassifier(_RelationalNetClassifier):
 
 
 def with_support(model, X, Y, *, training_tasks=False):
-    """Bind a fitted model to a support set of new tasks, with no gradient step.
+    """Bind a fitted model to a support set of new tasks, with no gradient step in the network.
 
     :meth:`MetaLinkClassifier.with_support` for a :class:`MetaLinkClassifier` or for a
     :class:`~sklearn.pipeline.Pipeline` ending in one, whose other steps then transform the

@@ -107,6 +107,7 @@ def test_new_tasks_blend_the_support_k_nn_estimate_into_their_logits(meta_model,
     context = np.full((200, 3), nan)
     context[:100, 0] = new[N_FIT : N_FIT + 100, 0]
     estimate = ColumnNeighbours(X[rows], new[rows], meta_model.n_neighbors)
+    pairs = bound._support_neighbours.pair_weight
     network = bound._logits(X[N_FIT:], context)
     bound._support_neighbours = None
     network_only = bound._logits(X[N_FIT:], context)
@@ -116,12 +117,8 @@ def test_new_tasks_blend_the_support_k_nn_estimate_into_their_logits(meta_model,
         np.full(3, len(rows)), ~np.isnan(context).all(axis=1),
     )
     # Plus the label pairs learned on the support, for the rows with context.
-    expected += np.nan_to_num(2 * context - 1) @ bound_pairs(meta_model, X[rows], new[rows]).T
+    expected += np.nan_to_num(2 * context - 1) @ pairs.T
     np.testing.assert_allclose(network, expected, atol=1e-6)
-
-
-def bound_pairs(model, X, Y):
-    return model.with_support(X, Y)._support_neighbours.pair_weight
 
 
 def test_new_tasks_learn_label_pairs_from_the_support(meta_model, tasks, support):
@@ -155,7 +152,7 @@ def test_no_label_pairs_when_no_support_row_knows_two_labels(meta_model, tasks, 
     one_each[np.arange(len(rows)), np.arange(len(rows)) % 3] = new[rows][
         np.arange(len(rows)), np.arange(len(rows)) % 3
     ]
-    assert bound_pairs(meta_model, X[rows], one_each) is None
+    assert meta_model.with_support(X[rows], one_each)._support_neighbours.pair_weight is None
 
 
 def test_a_new_task_without_support_labels_takes_no_estimate(meta_model, tasks, support):

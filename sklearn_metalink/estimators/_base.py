@@ -330,7 +330,7 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
             iterator_train__collate_fn=collates[0],
             iterator_valid__collate_fn=collates[-1],
             train_split=None if valid is None else predefined_split(Dataset(valid, None)),
-            callbacks=callbacks + list(self.callbacks or []),
+            callbacks=callbacks + self._training_callbacks() + list(self.callbacks or []),
             verbose=self.verbose,
             device=self.device,
         )
@@ -338,6 +338,11 @@ class _RelationalNetClassifier(ClassifierMixin, BaseEstimator):
     def _weight_decay(self, n_rows):
         """Adam's L2 penalty for a fit on ``n_rows`` rows."""
         return self.weight_decay
+
+    def _training_callbacks(self):
+        """Named skorch callbacks of the model's own training, run after the cosine schedule
+        and early stopping and before the user's ``callbacks``; none by default."""
+        return []
 
     def _release_training_data(self, collates):
         for collate in collates:

@@ -80,7 +80,7 @@ class DistributedMetaLinkClassifier(MetaLinkClassifier):
         weight_decay="auto",
         validation_fraction=0.1,
         patience=8,
-        average_weights=True,
+        average_weights="auto",
         callbacks=None,
         verbose=0,
         device="cpu",

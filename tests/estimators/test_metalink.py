@@ -302,6 +302,36 @@ def test_the_pickle_carries_no_optimizer_state(data):
     assert len(pickle.dumps(fitted)) < 1.5 * weights + 100_000
 
 
+def test_the_average_can_be_turned_off_and_changes_the_model(data):
+    X, Y = data
+    averaged = MetaLinkClassifier(**{**FAST, "max_epochs": 6}).fit(X, Y)
+    raw = MetaLinkClassifier(**{**FAST, "max_epochs": 6}, average_weights=False).fit(X, Y)
+    assert "weight_average" in dict(averaged.net_.callbacks_)
+    assert "weight_average" not in dict(raw.net_.callbacks_)
+    assert not np.allclose(averaged.predict_proba(X), raw.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "task_nodes, average_weights, averaged",
+    [("learned", "auto", True), ("shared", "auto", False), ("shared", True, True)],
+)
+def test_auto_averages_the_weights_of_learned_task_nodes_only(
+    data, task_nodes, average_weights, averaged
+):
+    X, Y = data
+    clf = MetaLinkClassifier(
+        **{**FAST, "max_epochs": 1}, task_nodes=task_nodes, average_weights=average_weights
+    ).fit(X, Y)
+    assert ("weight_average" in dict(clf.net_.callbacks_)) is averaged
+
+
+def test_the_fitted_model_keeps_no_copy_of_the_weights(fitted):
+    # The average and the raw weights serve training only (the pickle size test above
+    # bounds what a pickle carries).
+    callback = dict(fitted.net_.callbacks_)["weight_average"]
+    assert callback.average_ is None and callback.raw_ is None
+
+
 @pytest.mark.parametrize("label_pairs", [True, False])
 def test_label_pairs_carry_one_assay_to_another(label_pairs):
     """With no message passing, no label features and no neighbours, a row's known labels

@@ -188,8 +188,7 @@ def blend_grid(bound, X, visible, target):
     log_odds = support.log_odds(X, visible)
     n_known = support.n_known()
     has_context = ~np.isnan(visible).all(axis=1)
-    pairs = (0.0 if support.pair_weight is None
-             else support._column_codes(visible) @ support.pair_weight.T)
+    pairs = 0.0 if support.pair_weight is None else support.pair_logits(visible)
     return {
         f"MetaLink[{w0},{w1},{half}]": masked_roc_auc_score(target, blend_columns(
             network, log_odds, support.columns, n_known, has_context, (w0, w1), half) + pairs)

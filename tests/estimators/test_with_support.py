@@ -116,8 +116,11 @@ def test_new_tasks_blend_the_support_k_nn_estimate_into_their_logits(meta_model,
         network_only, estimate.log_odds(X[N_FIT:], context), np.arange(3),
         np.full(3, len(rows)), ~np.isnan(context).all(axis=1),
     )
-    # Plus the label pairs learned on the support, for the rows with context.
-    expected += np.nan_to_num(2 * context - 1) @ pairs.T
+    # Plus the label pairs learned on the support, for the rows with context: weights on
+    # the visible labels' codes and on their mean.
+    codes = np.nan_to_num(2 * context - 1)
+    mean = codes.sum(axis=1, keepdims=True) / np.maximum(np.abs(codes).sum(axis=1, keepdims=True), 1)
+    expected += np.hstack([codes, mean]) @ pairs.T
     np.testing.assert_allclose(network, expected, atol=1e-6)
 
 
@@ -129,7 +132,7 @@ def test_new_tasks_learn_label_pairs_from_the_support(meta_model, tasks, support
     rows, new = support
     bound = meta_model.with_support(X[rows], new[rows])
     W = bound._support_neighbours.pair_weight
-    assert W.shape == (3, 3)
+    assert W.shape == (3, 4)  # one weight per other column, and one on the mean code
     np.testing.assert_array_equal(np.diag(W), 0.0)
     assert W[0, 1] < 0 and W[1, 0] < 0
     assert np.abs(W[2, :2]).max() < np.abs(W[1, 0])
@@ -143,6 +146,43 @@ def test_new_tasks_learn_label_pairs_from_the_support(meta_model, tasks, support
     assert (moved[new[N_FIT:, 0] == 1] < 0).all() and (moved[new[N_FIT:, 0] == 0] > 0).all()
     bound._support_neighbours.pair_weight = None
     np.testing.assert_array_equal(bound.predict_proba(X[N_FIT:], Y=no_context), P)
+
+
+def test_a_row_active_in_many_new_assays_raises_the_others(meta_model, tasks):
+    """Six new assays that share one hidden activity level of the molecule (independent of
+    X): each column learns a positive weight on the row's mean code, so the same two
+    visible labels raise the other assays when positive and lower them when negative."""
+    X = tasks[0]
+    rng = np.random.RandomState(3)
+    activity = rng.rand(len(X))
+    new = (activity[:, None] > rng.uniform(0.3, 0.7, 6)).astype(float)
+    new[rng.rand(*new.shape) < 0.3] = nan
+    rows = np.arange(200)
+    bound = meta_model.with_support(X[rows], new[rows])
+    W = bound._support_neighbours.pair_weight
+    assert (W[:, -1] > 0).all()
+    queries = np.arange(N_FIT, N_FIT + 50)
+    shown = np.full((50, 6), nan)
+    P = {}
+    for value in (0.0, 1.0):
+        shown[:, :2] = value
+        P[value] = bound.predict_proba(X[queries], Y=shown)[:, 2:]
+    assert (P[1.0] > P[0.0]).all()
+
+
+def test_pair_weights_without_the_mean_term_predict_as_they_did(meta_model, tasks, support):
+    """Model files written before the mean code hold (n_new, n_new) pair weights: they
+    still weigh the visible labels' codes alone."""
+    X = tasks[0]
+    rows, new = support
+    bound = meta_model.with_support(X[rows], new[rows])
+    support_neighbours = bound._support_neighbours
+    support_neighbours.pair_weight = support_neighbours.pair_weight[:, :3]
+    context = np.where(np.arange(3) == 0, new[N_FIT:], nan)
+    np.testing.assert_array_equal(
+        support_neighbours.pair_logits(context),
+        (2 * context[:, :1] - 1) @ support_neighbours.pair_weight[:, :1].T,
+    )
 
 
 def test_no_label_pairs_when_no_support_row_knows_two_labels(meta_model, tasks, support):
@@ -182,7 +222,7 @@ def test_training_tasks_take_no_support_estimate_and_a_refit_drops_it(meta_model
     bound = meta_model.with_support(X[rows], np.hstack([Y[rows], new[rows]]), training_tasks=True)
     np.testing.assert_array_equal(bound._support_neighbours.columns, N_TASKS + np.arange(3))
     # The new tasks' label pairs join new tasks only (training tasks have the network's).
-    assert bound._support_neighbours.pair_weight.shape == (3, 3)
+    assert bound._support_neighbours.pair_weight.shape == (3, 4)
     refit = bound.set_params(max_epochs=1).fit(X[:100], new[:100])
     assert refit._support_neighbours is None
 

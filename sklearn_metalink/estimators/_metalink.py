@@ -277,7 +277,8 @@ class MetaLinkClassifier(_RelationalNetClassifier):
 
         Where support rows know two labels or more, the new tasks also get label pairs:
         a weight from each visible label of a query to each new task's log-odds, so that a
-        new assay follows the related ones already measured on the row. They are a
+        new assay follows the related ones already measured on the row, and one from the
+        mean of those labels (+1 all active, -1 all inactive). They are a
         penalised logistic regression fitted on the support, each row shown with half its
         labels visible and the other half to predict (twice, the halves swapped), with the
         network and k-NN log-odds as offset: deterministic, and without context nothing

@@ -135,7 +135,7 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         Keep an exponential moving average of the weights over about the last tenth of the
         training steps taken (at most 3 epochs of steps) and use it in place of the
         weights: the validation loss, early stopping and the fitted model all see the
-        average. Deterministic; costs one copy of the weights during fit. "auto": on with
+        average. Deterministic; costs two copies of the weights during fit. "auto": on with
         ``task_nodes="learned"``, off with ``"shared"``. On the validation splits with
         learned task nodes: +0.9 points of ROC-AUC with nothing known and +0.6 with half
         the labels known on Tox21, which stops early while the learning rate is still

@@ -572,8 +572,8 @@ class ColumnNeighbours:
 
         A logistic regression of the reference rows' hidden labels on their visible ones'
         codes and mean code (``pair_problem``), with the blended log-odds as offset and the
-        L2 penalty ``penalty / 2 * ||W||^2``; a column's weight on its own code is 0. With nothing to learn
-        (no row knows two labels) ``pair_weight`` stays None.
+        L2 penalty ``penalty / 2 * ||W||^2``; a column's weight on its own code is 0. With
+        nothing to learn (no row knows two labels) ``pair_weight`` stays None.
         """
         problem = self.pair_problem(X, Y, network_logits)
         if problem is not None:

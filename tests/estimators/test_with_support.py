@@ -119,7 +119,8 @@ def test_new_tasks_blend_the_support_k_nn_estimate_into_their_logits(meta_model,
     # Plus the label pairs learned on the support, for the rows with context: weights on
     # the visible labels' codes and on their mean.
     codes = np.nan_to_num(2 * context - 1)
-    mean = codes.sum(axis=1, keepdims=True) / np.maximum(np.abs(codes).sum(axis=1, keepdims=True), 1)
+    n_visible = np.maximum(np.abs(codes).sum(axis=1, keepdims=True), 1)
+    mean = codes.sum(axis=1, keepdims=True) / n_visible
     expected += np.hstack([codes, mean]) @ pairs.T
     np.testing.assert_allclose(network, expected, atol=1e-6)
 

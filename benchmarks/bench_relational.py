@@ -251,7 +251,8 @@ def main():
     records = [] if args.no_run else run(
         args.datasets, args.seeds, args.models, args.split, json.loads(args.params), args.tag
     )
-    records = merge(previous_results(out).get("records", []), records, key=lambda rec: (
+    previous = previous_results(out)
+    records = merge(previous.get("records", []), records, key=lambda rec: (
         record_key(rec), rec["seed"]))
     summary = summarize(records, key=record_key)
     meta = dict(
@@ -259,11 +260,14 @@ def main():
         torch=torch.__version__, sklearn=sklearn.__version__, python=platform.python_version(),
         torch_threads=torch.get_num_threads(), date=time.strftime("%Y-%m-%d"),
     )
+    # What each --tag variant was, written by hand when it ran: kept.
+    if "tags" in previous.get("meta", {}):
+        meta["tags"] = previous["meta"]["tags"]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(dict(meta=meta, summary=summary, records=records), indent=1))
     for key, s in sorted(summary.items()):
-        print(f"{key:60s} {s['roc_auc_mean']:.3f} ± {s['roc_auc_std']:.3f} "
-              f"(n={s['n_seeds']})  fit {s['fit_seconds_mean']:.1f}s")
+        fit = f"  fit {s['fit_seconds_mean']:.1f}s" if "fit_seconds_mean" in s else ""
+        print(f"{key:60s} {s['roc_auc_mean']:.3f} ± {s['roc_auc_std']:.3f} (n={s['n_seeds']}){fit}")
     # Only the committed result rewrites the docs: a run with --out (a check, a subset of
     # seeds or models) would replace their tables with its own.
     if args.split == "test" and not args.tag and args.out is None:

@@ -37,7 +37,9 @@ def hide_labels(Y, r, seed):
 
 def summarize(records, key, means=()):
     """Records grouped by ``key(rec)`` (a string): ROC-AUC mean and standard deviation, the
-    mean fit time and of each field in ``means``, and the number of records (seeds)."""
+    mean fit time and of each field in ``means`` over the records that have it (an
+    evaluation of an existing fit, e.g. a blend grid, records none), and the number of
+    records (seeds)."""
     groups = {}
     for rec in records:
         groups.setdefault(key(rec), []).append(rec)
@@ -46,7 +48,9 @@ def summarize(records, key, means=()):
         scores = [r["roc_auc"] for r in recs]
         stats = dict(roc_auc_mean=float(np.mean(scores)), roc_auc_std=float(np.std(scores)))
         for field in ("fit_seconds", *means):
-            stats[f"{field}_mean"] = float(np.mean([r[field] for r in recs]))
+            values = [r[field] for r in recs if field in r]
+            if values:
+                stats[f"{field}_mean"] = float(np.mean(values))
         summary[name] = dict(stats, n_seeds=len(recs))
     return summary
 

@@ -346,7 +346,7 @@ def test_pipeline_support_goes_through_the_preprocessing(tasks, support):
     )
 
 
-def test_auto_few_shot_tasks_is_on_for_shared_task_nodes_and_few_tasks_only(tasks):
+def test_auto_few_shot_tasks_is_on_for_shared_task_nodes_with_about_ten_new_tasks_a_step(tasks):
     X, Y, _ = tasks
     small = dict(hidden=8, max_epochs=2, random_state=0)
 
@@ -360,11 +360,11 @@ def test_auto_few_shot_tasks_is_on_for_shared_task_nodes_and_few_tasks_only(task
         fit_predict(task_nodes="shared"), fit_predict(task_nodes="shared", few_shot_tasks=0.0)
     )
     np.testing.assert_array_equal(fit_predict(), fit_predict(few_shot_tasks=0.0))
-    many = np.tile(Y, (1, 5))[:, :100]  # 100 tasks: "auto" turns the episodes off
-    np.testing.assert_array_equal(
-        fit_predict(many, task_nodes="shared"),
-        fit_predict(many, task_nodes="shared", few_shot_tasks=0.0),
-    )
+    # 100 tasks: "auto" keeps ten new tasks a step on average, p = 0.1 instead of 0.3.
+    many = np.tile(Y, (1, 5))[:, :100]
+    auto = fit_predict(many, task_nodes="shared")
+    np.testing.assert_array_equal(auto, fit_predict(many, task_nodes="shared", few_shot_tasks=0.1))
+    assert not np.array_equal(auto, fit_predict(many, task_nodes="shared", few_shot_tasks=0.3))
 
 
 def test_few_shot_episodes_keep_few_labels_and_swap_them_consistently():

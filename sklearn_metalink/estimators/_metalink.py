@@ -77,12 +77,12 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         Per training step, the probability that a task plays a new task: the support keeps
         only a few (8 to ``support_size``) of its labels, they are swapped with probability
         1/2 and they leave the label features, as for a task added by :meth:`with_support`.
-        Needs ``task_nodes="shared"``. "auto": with shared task nodes 0.3, or 10 / n_tasks
-        when that is smaller (about ten simulated new tasks per step), else 0. Measured on
-        new tasks (meta guide): 0.3 gains +0.4 to +4 points of ROC-AUC on Tox21 (10
-        training tasks) and mostly on SIDER (22); on ToxCast (493) it cost up to 13 points,
-        while 0.02 gains 0.9 in meta and 1.6 with context on average over the validation
-        molecules.
+        Needs ``task_nodes="shared"``. "auto": 0 with learned task nodes; with shared ones
+        0.3, or 10 / n_tasks when that is smaller (about ten simulated new tasks per step).
+        Measured on new tasks (meta guide): 0.3 gains +0.4 to +4 points of ROC-AUC on
+        Tox21 (10 training tasks) and mostly on SIDER (22); on ToxCast (493) it cost up to
+        13 points, while 0.02 gains 0.9 in meta and 1.6 with context on average over the
+        validation molecules.
     n_neighbors : int, default=100
         Data-to-data relations: each row also receives the label-agreement k-NN estimate of
         every task from its ``n_neighbors`` most relevant fit rows (Tanimoto similarity on

@@ -80,11 +80,11 @@ class MetaLinkClassifier(_RelationalNetClassifier):
         Needs ``task_nodes="shared"``. "auto": 0 with learned task nodes; with shared ones
         0.3, or 10 / n_tasks when that is smaller (about ten simulated new tasks per step).
         Measured on new tasks, validation molecules (meta guide): 0.3 gains about a point
-        of ROC-AUC over 0 on Tox21 (10 training tasks); from 22 training tasks on, 0.02 does
-        better on average (SIDER; ToxCast subsets of 50 to 200 tasks; ToxCast's 493: 0.3
-        cost up to 13 points and 0.02 gains 0.9 in meta, 1.6 with context). So with 20 to
-        300 training tasks, where "auto" gives 0.03 to 0.3, pass 0.02 by hand (up to 4.6
-        points higher there).
+        of ROC-AUC over 0 on Tox21 (10 training tasks); elsewhere 0.02 does better on
+        average (SIDER, 22; ToxCast subsets of 16 to 200 tasks; ToxCast's 493: 0.3 cost up
+        to 13 points and 0.02 gains 0.9 in meta, 1.6 with context). So with 16 to 300
+        training tasks, where "auto" gives 0.03 to 0.3, pass 0.02 by hand (up to 7 points
+        higher there).
     n_neighbors : int, default=100
         Data-to-data relations: each row also receives the label-agreement k-NN estimate of
         every task from its ``n_neighbors`` most relevant fit rows (Tanimoto similarity on
